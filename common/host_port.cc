@@ -11,9 +11,9 @@ namespace {
 absl::StatusOr<uint16_t> ParsePort(absl::string_view text,
                                    absl::string_view whole) {
   uint32_t port = 0;
-  if (!absl::SimpleAtoi(text, &port) || port == 0 || port > 65535) {
+  if (text.empty() || !absl::SimpleAtoi(text, &port) || port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "bad port in '", whole, "': expected a number from 1 to 65535"));
+        "bad port in '", whole, "': expected a number from 0 to 65535"));
   }
   return static_cast<uint16_t>(port);
 }

@@ -16,7 +16,8 @@ struct HostPort {
 };
 
 // Accepts "host", "host:port", "[v6]", "[v6]:port" and a bare IPv6 literal.
-// A missing port becomes `default_port`. Errors name the input.
+// A missing port becomes `default_port`; an explicit port may be 0 (callers
+// that need a real port check). Errors name the input.
 absl::StatusOr<HostPort> ParseHostPort(absl::string_view text,
                                        uint16_t default_port);
 

@@ -1,0 +1,155 @@
+#include "agent/link/agent_link.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/time_convert.h"
+
+namespace propwatch {
+namespace {
+
+// Codes after which reconnecting cannot help: the coordinator refuses who
+// the agent says it is.
+bool IsFatal(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAUTHENTICATED ||
+         code == grpc::StatusCode::PERMISSION_DENIED ||
+         code == grpc::StatusCode::INVALID_ARGUMENT;
+}
+
+}  // namespace
+
+absl::Duration ReconnectDelay(int attempt, absl::Duration min_backoff,
+                              absl::Duration max_backoff, double unit_random) {
+  absl::Duration d = min_backoff;
+  for (int i = 0; i < attempt && d < max_backoff; ++i) d *= 2;
+  d = std::min(d, max_backoff);
+  return d / 2 + (d / 2) * std::clamp(unit_random, 0.0, 1.0);
+}
+
+AgentLink::AgentLink(AgentLinkOptions options, CommandHandler on_command)
+    : options_(std::move(options)), on_command_(std::move(on_command)) {}
+
+AgentLink::~AgentLink() { Stop(); }
+
+void AgentLink::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = true;
+  if (stream_ != nullptr) stream_->CloseSend();
+  cv_.notify_all();
+}
+
+void AgentLink::Send(v1::AgentMessage message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stream_ != nullptr) stream_->Send(std::move(message));
+}
+
+bool AgentLink::connected() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stream_ != nullptr && stream_->welcomed();
+}
+
+absl::Status AgentLink::Run() {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // The link does its own backoff; keep gRPC's reconnect from adding more.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  auto channel = grpc::CreateCustomChannel(
+      options_.coordinator, grpc::InsecureChannelCredentials(), args);
+  auto stub = v1::AgentService::NewStub(channel);
+
+  int attempt = 0;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return absl::OkStatus();
+    }
+    const absl::Time started = absl::Now();
+    grpc::Status status = RunStream(*stub);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return absl::OkStatus();
+    }
+    if (IsFatal(status.error_code())) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "coordinator ", options_.coordinator, " refused this agent: ",
+          status.error_message()));
+    }
+    // A stream that lived a while was a success; start backoff afresh.
+    if (absl::Now() - started > options_.max_backoff) attempt = 0;
+    const absl::Duration delay =
+        ReconnectDelay(attempt++, options_.min_backoff, options_.max_backoff,
+                       std::uniform_real_distribution<double>(0, 1)(rng_));
+    spdlog::warn("link to coordinator {} ended ({}: {}); reconnecting in {}",
+                 options_.coordinator, static_cast<int>(status.error_code()),
+                 status.error_message(), absl::FormatDuration(delay));
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(delay),
+                 [this] { return stopping_; });
+  }
+}
+
+grpc::Status AgentLink::RunStream(v1::AgentService::Stub& stub) {
+  v1::Hello hello;
+  *hello.mutable_identity() = options_.identity;
+  auto stream = std::make_shared<LinkStream>(
+      stub, std::move(hello), [this](const v1::CoordinatorMessage& message) {
+        if (message.has_welcome()) {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (message.welcome().has_heartbeat_interval()) {
+            heartbeat_interval_ = std::max(
+                absl::Seconds(1),
+                FromProtoDuration(message.welcome().heartbeat_interval()));
+          }
+          spdlog::info("connected to coordinator {} (version {})",
+                       options_.coordinator,
+                       message.welcome().coordinator_version());
+          cv_.notify_all();
+          return;
+        }
+        on_command_(message);
+      });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stream_ = stream;
+    if (stopping_) stream_->CloseSend();
+  }
+  grpc::Status status;
+  for (;;) {
+    absl::Duration interval;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      interval = heartbeat_interval_;
+    }
+    if (stream->AwaitDone(interval, &status)) break;
+    bool stopping;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping = stopping_;
+    }
+    if (stopping) {
+      // Give the coordinator a moment to see the half-close, then cancel.
+      if (!stream->AwaitDone(absl::Seconds(2), &status)) {
+        stream->Cancel();
+        stream->AwaitDone(absl::InfiniteDuration(), &status);
+      }
+      break;
+    }
+    if (stream->welcomed()) {
+      v1::AgentMessage heartbeat;
+      *heartbeat.mutable_heartbeat()->mutable_sent_at() =
+          ToProtoTime(absl::Now());
+      stream->Send(std::move(heartbeat));
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  stream_.reset();
+  return status;
+}
+
+}  // namespace propwatch

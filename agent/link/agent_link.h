@@ -1,0 +1,73 @@
+// The agent's connection to the coordinator: dials out, says hello, sends
+// heartbeats, reconnects with exponential backoff and jitter, and hands
+// commands to the probe side.
+//
+// Threading: Run() blocks on its own thread; Stop() and Send() are
+// thread-safe.
+#ifndef PROPWATCH_AGENT_LINK_AGENT_LINK_H_
+#define PROPWATCH_AGENT_LINK_AGENT_LINK_H_
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "agent/link/link_stream.h"
+#include "propwatch/v1/agent.grpc.pb.h"
+
+namespace propwatch {
+
+struct AgentLinkOptions {
+  // Coordinator address, "host:port".
+  std::string coordinator;
+  v1::AgentIdentity identity;
+  absl::Duration min_backoff = absl::Seconds(1);
+  absl::Duration max_backoff = absl::Seconds(30);
+  // gRPC keepalive ping period; the coordinator accepts pings every 10 s.
+  absl::Duration keepalive = absl::Seconds(20);
+};
+
+// Backoff before reconnect attempt `attempt` (0-based): doubles from
+// min_backoff up to max_backoff, then full jitter over [d/2, d]. Pure.
+absl::Duration ReconnectDelay(int attempt, absl::Duration min_backoff,
+                              absl::Duration max_backoff, double unit_random);
+
+class AgentLink {
+ public:
+  using CommandHandler = std::function<void(const v1::CoordinatorMessage&)>;
+
+  AgentLink(AgentLinkOptions options, CommandHandler on_command);
+  ~AgentLink();
+
+  // Connects and keeps reconnecting until Stop(). Returns OK after Stop(),
+  // or the error that makes retrying pointless (refused identity or
+  // credentials).
+  absl::Status Run();
+  void Stop();
+  // Sends on the current stream if there is one (results are queued and
+  // resent by the outbox, which sits above this).
+  void Send(v1::AgentMessage message);
+  bool connected();
+
+ private:
+  // Runs one stream until it ends or Stop(); returns its final status.
+  grpc::Status RunStream(v1::AgentService::Stub& stub);
+
+  const AgentLinkOptions options_;
+  CommandHandler on_command_;
+  std::mt19937_64 rng_{std::random_device{}()};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;                     // guarded by mu_
+  std::shared_ptr<LinkStream> stream_;        // guarded by mu_
+  absl::Duration heartbeat_interval_ = absl::Seconds(5);  // guarded by mu_
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_AGENT_LINK_AGENT_LINK_H_

@@ -1,0 +1,71 @@
+#include "cli/agents_command.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/table.h"
+#include "common/time_convert.h"
+
+namespace propwatch {
+namespace {
+
+std::string StateName(v1::AgentState state) {
+  switch (state) {
+    case v1::AGENT_STATE_CONNECTED:
+      return "connected";
+    case v1::AGENT_STATE_DISCONNECTED:
+      return "disconnected";
+    default:
+      return "unknown";
+  }
+}
+
+std::string Ago(const google::protobuf::Timestamp& t, absl::Time now) {
+  if (t.seconds() == 0) return "-";
+  const absl::Duration d = now - FromProtoTime(t);
+  return absl::StrCat(absl::FormatDuration(absl::Trunc(d, absl::Seconds(1))),
+                      " ago");
+}
+
+}  // namespace
+
+std::string RenderAgentsTable(const v1::ListAgentsResponse& response,
+                              absl::Time now) {
+  Table table({"AGENT", "REGION", "PROVIDER", "STATE", "LAST SEEN", "LABELS",
+               "VERSION"});
+  for (const v1::AgentRecord& agent : response.agents()) {
+    std::vector<std::string> labels;
+    for (const auto& [k, v] : agent.identity().labels()) {
+      labels.push_back(absl::StrCat(k, "=", v));
+    }
+    std::sort(labels.begin(), labels.end());
+    table.AddRow({agent.identity().agent_id(), agent.identity().region(),
+                  agent.identity().provider(), StateName(agent.state()),
+                  Ago(agent.last_seen(), now),
+                  labels.empty() ? "-" : absl::StrJoin(labels, ","),
+                  agent.identity().version()});
+  }
+  return table.Render();
+}
+
+ExitCode RunAgentsCommand(CoordinatorClient& client,
+                          const AgentsCommandOptions& options,
+                          OutputFormat format) {
+  v1::ListAgentsRequest request;
+  for (const std::string& r : options.regions) request.add_regions(r);
+  request.set_connected_only(options.connected_only);
+  auto response = client.ListAgents(request);
+  if (!response.ok()) {
+    std::fprintf(stderr, "propwatchctl: %s\n",
+                 std::string(response.status().message()).c_str());
+    return ExitCodeForStatus(response.status());
+  }
+  const std::string out = format == OutputFormat::kJson
+                              ? ToJson(*response)
+                              : RenderAgentsTable(*response, absl::Now());
+  std::fputs(out.c_str(), stdout);
+  return kExitPass;
+}
+
+}  // namespace propwatch

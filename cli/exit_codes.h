@@ -1,0 +1,22 @@
+// propwatchctl's exit codes: the contract with deployment pipelines.
+#ifndef PROPWATCH_CLI_EXIT_CODES_H_
+#define PROPWATCH_CLI_EXIT_CODES_H_
+
+#include "absl/status/status.h"
+
+namespace propwatch {
+
+enum ExitCode : int {
+  kExitPass = 0,          // converged / pass / command succeeded
+  kExitFail = 1,          // diverged / fail
+  kExitInconclusive = 2,  // no quorum, deadline while still converging
+  kExitUsage = 3,         // usage error or bad spec
+  kExitUnreachable = 4,   // coordinator unreachable or not authorised
+};
+
+// Maps an RPC failure to the exit code a pipeline should see.
+ExitCode ExitCodeForStatus(const absl::Status& status);
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_CLI_EXIT_CODES_H_

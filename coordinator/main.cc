@@ -1,0 +1,77 @@
+// propwatch-coordinator: holds agents' streams, runs verifications, stores
+// results in RocksDB, serves the control API.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+#include "coordinator/service/coordinator_server.h"
+
+int main(int argc, char** argv) {
+  propwatch::CoordinatorOptions options;
+  std::string log_level = "info";
+  std::string port_file;
+  int heartbeat_seconds = 5;
+
+  CLI::App app{"propwatch-coordinator: proves routing and DNS changes reached "
+               "every region and edge IP"};
+  app.set_version_flag("--version", PROPWATCH_VERSION);
+  app.add_option("--listen", options.listen,
+                 "gRPC listen address host:port (port 0 picks a free one)")
+      ->capture_default_str();
+  app.add_option("--data-dir", options.data_dir,
+                 "directory of the embedded RocksDB (created if missing)")
+      ->required();
+  app.add_option("--heartbeat-interval", heartbeat_seconds,
+                 "seconds between agent heartbeats; 3 missed mean disconnected")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--port-file", port_file,
+                 "write the bound port here once listening");
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (absl::Status s = propwatch::SetupLogging("coordinator", log_level);
+      !s.ok()) {
+    std::fprintf(stderr, "propwatch-coordinator: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  options.heartbeat_interval = absl::Seconds(heartbeat_seconds);
+
+  // Block the stop signals before gRPC starts threads, so only sigwait below
+  // ever sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = propwatch::CoordinatorServer::Start(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "propwatch-coordinator: %s\n",
+                 std::string(server.status().message()).c_str());
+    return 1;
+  }
+  if (!port_file.empty()) {
+    std::ofstream out(port_file + ".tmp");
+    out << (*server)->port() << "\n";
+    out.close();
+    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("signal {} received; shutting down", signal_number);
+  (*server)->Shutdown(absl::Seconds(5));
+  server->reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}

@@ -1,0 +1,77 @@
+// Which agents are connected right now, and their records in the store.
+//
+// Thread-safety: all methods are thread-safe; they are called from gRPC
+// callback threads and from the liveness watchdog.
+#ifndef PROPWATCH_COORDINATOR_SERVICE_AGENT_REGISTRY_H_
+#define PROPWATCH_COORDINATOR_SERVICE_AGENT_REGISTRY_H_
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "coordinator/storage/store.h"
+#include "propwatch/v1/agent.pb.h"
+
+namespace propwatch {
+
+// A live agent stream as the registry sees it. Implemented by AgentSession.
+class AgentConnection {
+ public:
+  virtual ~AgentConnection() = default;
+  // Ends the stream with `status`; may be called from any thread, and more
+  // than once (later calls are ignored). Must not block, and must not call
+  // back into the registry synchronously (the registry calls it under its
+  // lock).
+  virtual void Close(const absl::Status& status) = 0;
+};
+
+class AgentRegistry {
+ public:
+  // `heartbeat_timeout`: a connection silent for longer is closed and its
+  // agent marked disconnected.
+  AgentRegistry(Store& store, absl::Duration heartbeat_timeout);
+  ~AgentRegistry();
+  AgentRegistry(const AgentRegistry&) = delete;
+  AgentRegistry& operator=(const AgentRegistry&) = delete;
+
+  // Records the agent as connected via `connection`. A previous connection
+  // with the same agent_id is closed (a restarted agent replaces itself).
+  absl::Status Connect(const v1::AgentIdentity& identity,
+                       const std::string& peer, uint64_t dropped_results,
+                       AgentConnection* connection);
+  // Refreshes last-seen for the agent, if `connection` is still its current
+  // one.
+  void Touch(const std::string& agent_id, AgentConnection* connection,
+             uint64_t dropped_results);
+  // Marks the agent disconnected if `connection` is still its current one.
+  void Disconnect(const std::string& agent_id, AgentConnection* connection);
+
+  size_t connected_count();
+
+  // Closes every live connection (shutdown).
+  void CloseAll(const absl::Status& status);
+
+ private:
+  struct Live {
+    AgentConnection* connection = nullptr;
+    absl::Time last_seen;
+  };
+  void WatchdogLoop();
+  void MarkDisconnected(const std::string& agent_id);
+
+  Store& store_;
+  const absl::Duration heartbeat_timeout_;
+  std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;               // guarded by mu_
+  std::map<std::string, Live> live_;    // guarded by mu_
+  std::thread watchdog_;
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_COORDINATOR_SERVICE_AGENT_REGISTRY_H_

@@ -1,0 +1,25 @@
+// AgentService: accepts agents' Connect streams.
+#ifndef PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_
+#define PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_
+
+#include "coordinator/service/agent_registry.h"
+#include "propwatch/v1/agent.grpc.pb.h"
+
+namespace propwatch {
+
+class AgentService final : public v1::AgentService::CallbackService {
+ public:
+  AgentService(AgentRegistry& registry, absl::Duration heartbeat_interval)
+      : registry_(registry), heartbeat_interval_(heartbeat_interval) {}
+
+  grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* Connect(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  AgentRegistry& registry_;
+  const absl::Duration heartbeat_interval_;
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_

@@ -1,0 +1,61 @@
+// One agent's Connect stream on the coordinator.
+//
+// Threading: gRPC runs the reactions (OnReadDone, OnWriteDone, OnDone) on its
+// callback threads, never two of one reactor at once for the same operation
+// kind; Send() and Close() may be called from any thread. One read and one
+// write are in flight at most; outgoing messages wait in a per-stream queue.
+// The object deletes itself in OnDone().
+#ifndef PROPWATCH_COORDINATOR_SERVICE_AGENT_SESSION_H_
+#define PROPWATCH_COORDINATOR_SERVICE_AGENT_SESSION_H_
+
+#include <deque>
+#include <mutex>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "coordinator/service/agent_registry.h"
+#include "propwatch/v1/agent.grpc.pb.h"
+
+namespace propwatch {
+
+class AgentSession
+    : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>,
+      public AgentConnection {
+ public:
+  AgentSession(grpc::CallbackServerContext* context, AgentRegistry& registry,
+               absl::Duration heartbeat_interval);
+
+  // Queues `message` for the agent. Dropped once the stream is closing.
+  void Send(v1::CoordinatorMessage message);
+  void Close(const absl::Status& status) override;
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnDone() override;
+  void OnCancel() override;
+
+ private:
+  absl::Status HandleHello(const v1::Hello& hello);
+  void HandleMessage(const v1::AgentMessage& message);
+  // REQUIRES: mu_ held.
+  void MaybeStartWriteLocked();
+  void FinishLocked(const grpc::Status& status);
+
+  grpc::CallbackServerContext* context_;
+  AgentRegistry& registry_;
+  const absl::Duration heartbeat_interval_;
+  const std::string peer_;
+  v1::AgentMessage incoming_;
+
+  std::mutex mu_;
+  std::string agent_id_;                    // set once Hello is accepted
+  std::deque<v1::CoordinatorMessage> outgoing_;  // guarded by mu_
+  bool write_in_flight_ = false;            // guarded by mu_
+  bool finished_ = false;                   // guarded by mu_
+  bool registered_ = false;                 // guarded by mu_
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_COORDINATOR_SERVICE_AGENT_SESSION_H_

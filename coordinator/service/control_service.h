@@ -1,0 +1,54 @@
+// ControlService: the API for people and pipelines.
+//
+// Threading: callback API; handlers run on gRPC threads and never block on
+// anything but short RocksDB reads.
+#ifndef PROPWATCH_COORDINATOR_SERVICE_CONTROL_SERVICE_H_
+#define PROPWATCH_COORDINATOR_SERVICE_CONTROL_SERVICE_H_
+
+#include "coordinator/storage/store.h"
+#include "propwatch/v1/control.grpc.pb.h"
+
+namespace propwatch {
+
+class ControlService final : public v1::ControlService::CallbackService {
+ public:
+  explicit ControlService(Store& store) : store_(store) {}
+
+  grpc::ServerUnaryReactor* ListAgents(grpc::CallbackServerContext* context,
+                                       const v1::ListAgentsRequest* request,
+                                       v1::ListAgentsResponse* response) override;
+
+  grpc::ServerUnaryReactor* CreateVerification(
+      grpc::CallbackServerContext* context,
+      const v1::CreateVerificationRequest* request,
+      v1::Verification* response) override;
+  grpc::ServerUnaryReactor* GetVerification(
+      grpc::CallbackServerContext* context,
+      const v1::GetVerificationRequest* request,
+      v1::Verification* response) override;
+  grpc::ServerWriteReactor<v1::VerificationEvent>* WatchVerification(
+      grpc::CallbackServerContext* context,
+      const v1::WatchVerificationRequest* request) override;
+  grpc::ServerUnaryReactor* ListVerifications(
+      grpc::CallbackServerContext* context,
+      const v1::ListVerificationsRequest* request,
+      v1::ListVerificationsResponse* response) override;
+  grpc::ServerUnaryReactor* CancelVerification(
+      grpc::CallbackServerContext* context,
+      const v1::CancelVerificationRequest* request,
+      v1::Verification* response) override;
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const v1::GetReportRequest* request,
+                                      v1::Report* response) override;
+  grpc::ServerUnaryReactor* QueryResults(
+      grpc::CallbackServerContext* context,
+      const v1::QueryResultsRequest* request,
+      v1::QueryResultsResponse* response) override;
+
+ private:
+  Store& store_;
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_COORDINATOR_SERVICE_CONTROL_SERVICE_H_

@@ -1,0 +1,80 @@
+#include "coordinator/service/coordinator_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/host_port.h"
+
+namespace propwatch {
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
+    const CoordinatorOptions& options) {
+  auto listen = ParseHostPort(options.listen, 0);
+  if (!listen.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: ", listen.status().message()));
+  }
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError(
+        "--data-dir is required: the directory for the coordinator's RocksDB");
+  }
+  std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
+  auto store = Store::Open(options.data_dir);
+  if (!store.ok()) return store.status();
+  server->store_ = std::move(store).value();
+  server->registry_ = std::make_unique<AgentRegistry>(
+      *server->store_, options.heartbeat_interval * 3);
+  server->agent_service_ = std::make_unique<AgentService>(
+      *server->registry_, options.heartbeat_interval);
+  server->control_service_ = std::make_unique<ControlService>(*server->store_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // Agents send keepalive pings even while idle; without these the server
+  // answers them with GOAWAY too_many_pings and drops healthy agents.
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.min_agent_ping_interval)));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddListeningPort(FormatHostPort(*listen),
+                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->agent_service_.get());
+  builder.RegisterService(server->control_service_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on '", options.listen,
+        "': the address is in use or not local to this host (--listen)"));
+  }
+  spdlog::info("coordinator {} listening on {}:{} with data in {}",
+               PROPWATCH_VERSION, listen->host, server->port_,
+               options.data_dir);
+  return server;
+}
+
+void CoordinatorServer::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->Shutdown();
+  registry_->CloseAll(absl::UnavailableError("coordinator shutting down"));
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoMilliseconds(grace));
+  server_->Wait();
+}
+
+CoordinatorServer::~CoordinatorServer() {
+  Shutdown(absl::Seconds(1));
+  // Sessions are gone once the server has shut down; the registry's records
+  // are then final.
+  server_.reset();
+  control_service_.reset();
+  agent_service_.reset();
+  registry_.reset();
+  store_.reset();
+}
+
+}  // namespace propwatch

@@ -1,0 +1,58 @@
+// The coordinator process's parts wired together: store, registry, gRPC
+// services, health and reflection.
+//
+// Threading: Start() and Shutdown() from one thread; everything else runs on
+// gRPC's threads.
+#ifndef PROPWATCH_COORDINATOR_SERVICE_COORDINATOR_SERVER_H_
+#define PROPWATCH_COORDINATOR_SERVICE_COORDINATOR_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "coordinator/service/agent_registry.h"
+#include "coordinator/service/agent_service.h"
+#include "coordinator/service/control_service.h"
+#include "coordinator/storage/store.h"
+
+namespace propwatch {
+
+struct CoordinatorOptions {
+  // "host:port"; port 0 picks a free port (see CoordinatorServer::port()).
+  std::string listen = "127.0.0.1:7411";
+  std::string data_dir;
+  // What agents are told; they are dropped after 3 missed intervals.
+  absl::Duration heartbeat_interval = absl::Seconds(5);
+  // Agents' keepalive pings arrive at most this often.
+  absl::Duration min_agent_ping_interval = absl::Seconds(10);
+};
+
+class CoordinatorServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(
+      const CoordinatorOptions& options);
+  ~CoordinatorServer();
+
+  int port() const { return port_; }
+  // Stops accepting, closes agent streams, waits up to `grace` for calls to
+  // end, then cancels the rest. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  CoordinatorServer() = default;
+
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<AgentRegistry> registry_;
+  std::unique_ptr<AgentService> agent_service_;
+  std::unique_ptr<ControlService> control_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_COORDINATOR_SERVICE_COORDINATOR_SERVER_H_

@@ -1,0 +1,74 @@
+// The coordinator's embedded RocksDB: one fixed, ordered list of column
+// families and typed reads and writes on top. Values are serialized protos.
+//
+// Thread-safety: every method may be called from any thread (RocksDB is
+// internally synchronized). Writes marked "durable" are synced to the WAL
+// before they return.
+#ifndef PROPWATCH_COORDINATOR_STORAGE_STORE_H_
+#define PROPWATCH_COORDINATOR_STORAGE_STORE_H_
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "propwatch/v1/control.pb.h"
+
+namespace propwatch {
+
+// Column families, in the order they are opened. Never reorder or remove an
+// entry: RocksDB refuses to open a database whose families are not all named.
+enum class Family : size_t {
+  kDefault = 0,
+  kAgents,
+  kVerifications,
+  kRounds,
+  kResults,
+  kReports,
+  kMeta,
+  kCount,
+};
+inline constexpr std::array<const char*, static_cast<size_t>(Family::kCount)>
+    kFamilyNames = {"default", "agents",  "verifications", "rounds",
+                    "results", "reports", "meta"};
+
+class Store {
+ public:
+  // Opens (creating if missing) the database in `dir` with every family.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Durable write of an agent record, keyed by its agent_id.
+  absl::Status PutAgent(const v1::AgentRecord& agent);
+  // NotFound when the agent was never seen.
+  absl::StatusOr<v1::AgentRecord> GetAgent(absl::string_view agent_id);
+  // Every agent ever seen, in agent_id order.
+  absl::StatusOr<std::vector<v1::AgentRecord>> ListAgents();
+
+  // Raw access for the typed layers built on top (ingest, rounds).
+  rocksdb::DB& db() { return *db_; }
+  rocksdb::ColumnFamilyHandle* family(Family f) {
+    return handles_[static_cast<size_t>(f)];
+  }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Store(std::string dir, std::unique_ptr<rocksdb::DB> db,
+        std::vector<rocksdb::ColumnFamilyHandle*> handles);
+
+  std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  // Owned; destroyed through db_->DestroyColumnFamilyHandle before db_.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_COORDINATOR_STORAGE_STORE_H_
