@@ -1,12 +1,11 @@
 // propwatch-agent: one vantage point. Dials the coordinator, runs the probes
 // it is sent, streams results back.
 #include <signal.h>
-
-#include <cstdio>
-#include <thread>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
+#include <cstdio>
+#include <thread>
 
 #include "agent/identity.h"
 #include "agent/link/agent_link.h"
@@ -32,8 +31,7 @@ int main(int argc, char** argv) {
   app.add_option("--coordinator", options.coordinator,
                  "coordinator address host:port")
       ->required();
-  app.add_option("--agent-id", agent_id, "stable id of this agent")
-      ->required();
+  app.add_option("--agent-id", agent_id, "stable id of this agent")->required();
   app.add_option("--region", region, "region label, e.g. eu-west")->required();
   app.add_option("--provider", provider, "cloud or hosting provider")
       ->capture_default_str();
@@ -81,10 +79,11 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  propwatch::AgentLink link(options, [](const propwatch::v1::CoordinatorMessage&
-                                            message) {
-    spdlog::debug("coordinator message {}", static_cast<int>(message.msg_case()));
-  });
+  propwatch::AgentLink link(
+      options, [](const propwatch::v1::CoordinatorMessage& message) {
+        spdlog::debug("coordinator message {}",
+                      static_cast<int>(message.msg_case()));
+      });
   std::thread signal_thread([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);

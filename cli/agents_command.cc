@@ -23,9 +23,10 @@ std::string StateName(v1::AgentState state) {
 
 std::string Ago(const google::protobuf::Timestamp& t, absl::Time now) {
   if (t.seconds() == 0) return "-";
-  const absl::Duration d = now - FromProtoTime(t);
-  return absl::StrCat(absl::FormatDuration(absl::Trunc(d, absl::Seconds(1))),
-                      " ago");
+  const absl::Duration d =
+      absl::Trunc(now - FromProtoTime(t), absl::Seconds(1));
+  if (d <= absl::ZeroDuration()) return "just now";
+  return absl::StrCat(absl::FormatDuration(d), " ago");
 }
 
 }  // namespace

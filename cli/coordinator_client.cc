@@ -10,15 +10,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
     const ClientOptions& options) {
   auto hp = ParseHostPort(options.coordinator, 0);
   if (!hp.ok() || hp->port == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--coordinator '", options.coordinator,
-        "' must be host:port, e.g. 127.0.0.1:7411 (or set "
-        "PROPWATCH_COORDINATOR)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--coordinator '", options.coordinator,
+                     "' must be host:port, e.g. 127.0.0.1:7411 (or set "
+                     "PROPWATCH_COORDINATOR)"));
   }
   auto channel = grpc::CreateChannel(options.coordinator,
                                      grpc::InsecureChannelCredentials());
-  return std::unique_ptr<CoordinatorClient>(new CoordinatorClient(
-      options, v1::ControlService::NewStub(channel)));
+  return std::unique_ptr<CoordinatorClient>(
+      new CoordinatorClient(options, v1::ControlService::NewStub(channel)));
 }
 
 void CoordinatorClient::Prepare(grpc::ClientContext& context) {

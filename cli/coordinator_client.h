@@ -3,10 +3,10 @@
 #ifndef PROPWATCH_CLI_COORDINATOR_CLIENT_H_
 #define PROPWATCH_CLI_COORDINATOR_CLIENT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

@@ -1,9 +1,8 @@
 // propwatchctl: drives and queries the coordinator; its exit code gates
 // deployment pipelines (see cli/exit_codes.h).
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/agents_command.h"
 #include "cli/coordinator_client.h"
@@ -26,15 +25,17 @@ int main(int argc, char** argv) {
   std::string output = "table";
   double timeout_seconds = 10;
 
-  CLI::App app{"propwatchctl: verify that routing and DNS changes reached "
-               "every region and edge IP"};
+  CLI::App app{
+      "propwatchctl: verify that routing and DNS changes reached "
+      "every region and edge IP"};
   app.set_version_flag("--version", PROPWATCH_VERSION);
   app.require_subcommand(1);
+  // Global flags may also follow the subcommand: `propwatchctl agents -o json`.
+  app.fallthrough();
   app.add_option("--coordinator", client_options.coordinator,
                  "coordinator host:port (env PROPWATCH_COORDINATOR)")
       ->capture_default_str();
-  app.add_option("-o,--output", output, "table or json")
-      ->capture_default_str();
+  app.add_option("-o,--output", output, "table or json")->capture_default_str();
   app.add_option("--timeout", timeout_seconds, "seconds per call")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -2,9 +2,9 @@
 #ifndef PROPWATCH_CLI_OUTPUT_H_
 #define PROPWATCH_CLI_OUTPUT_H_
 
-#include <string>
-
 #include <google/protobuf/message.h>
+
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

@@ -3,11 +3,10 @@
 #ifndef PROPWATCH_COMMON_GRPC_STATUS_H_
 #define PROPWATCH_COMMON_GRPC_STATUS_H_
 
-#include "absl/strings/string_view.h"
-
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace propwatch {
 

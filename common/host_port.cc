@@ -58,8 +58,8 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view text,
     return out;
   }
   const size_t first = text.find(':');
-  if (first != absl::string_view::npos && text.find(':', first + 1) !=
-                                              absl::string_view::npos) {
+  if (first != absl::string_view::npos &&
+      text.find(':', first + 1) != absl::string_view::npos) {
     // Several colons and no brackets: a bare IPv6 literal.
     if (!IsIpLiteral(text)) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -3,9 +3,8 @@
 #ifndef PROPWATCH_COMMON_LOGGING_H_
 #define PROPWATCH_COMMON_LOGGING_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace propwatch {
 

@@ -10,10 +10,10 @@
 #define PW_CONCAT_(a, b) PW_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define PW_RETURN_IF_ERROR(expr)                 \
-  do {                                           \
-    ::absl::Status pw_status_ = (expr);          \
-    if (!pw_status_.ok()) return pw_status_;     \
+#define PW_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status pw_status_ = (expr);      \
+    if (!pw_status_.ok()) return pw_status_; \
   } while (0)
 
 // `lhs` = value of the StatusOr `expr`, or returns its status.

@@ -1,12 +1,11 @@
 // propwatch-coordinator: holds agents' streams, runs verifications, stores
 // results in RocksDB, serves the control API.
 #include <signal.h>
-
-#include <cstdio>
-#include <fstream>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
+#include <cstdio>
+#include <fstream>
 
 #include "common/logging.h"
 #include "coordinator/service/coordinator_server.h"
@@ -17,8 +16,9 @@ int main(int argc, char** argv) {
   std::string port_file;
   int heartbeat_seconds = 5;
 
-  CLI::App app{"propwatch-coordinator: proves routing and DNS changes reached "
-               "every region and edge IP"};
+  CLI::App app{
+      "propwatch-coordinator: proves routing and DNS changes reached "
+      "every region and edge IP"};
   app.set_version_flag("--version", PROPWATCH_VERSION);
   app.add_option("--listen", options.listen,
                  "gRPC listen address host:port (port 0 picks a free one)")

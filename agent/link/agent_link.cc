@@ -76,9 +76,9 @@ absl::Status AgentLink::Run() {
       if (stopping_) return absl::OkStatus();
     }
     if (IsFatal(status.error_code())) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "coordinator ", options_.coordinator, " refused this agent: ",
-          status.error_message()));
+      return absl::PermissionDeniedError(
+          absl::StrCat("coordinator ", options_.coordinator,
+                       " refused this agent: ", status.error_message()));
     }
     // A stream that lived a while was a success; start backoff afresh.
     if (absl::Now() - started > options_.max_backoff) attempt = 0;

@@ -63,8 +63,8 @@ class AgentLink {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                     // guarded by mu_
-  std::shared_ptr<LinkStream> stream_;        // guarded by mu_
+  bool stopping_ = false;                                 // guarded by mu_
+  std::shared_ptr<LinkStream> stream_;                    // guarded by mu_
   absl::Duration heartbeat_interval_ = absl::Seconds(5);  // guarded by mu_
 };
 

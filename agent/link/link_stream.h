@@ -8,12 +8,12 @@
 #ifndef PROPWATCH_AGENT_LINK_LINK_STREAM_H_
 #define PROPWATCH_AGENT_LINK_LINK_STREAM_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
-
-#include <grpcpp/grpcpp.h>
 
 #include "propwatch/v1/agent.grpc.pb.h"
 

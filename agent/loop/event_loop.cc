@@ -110,8 +110,7 @@ void EventLoop::Run() {
 
 void EventLoop::RunOnce(absl::Duration max_wait) {
   // Skip cancelled entries so the wait is computed from a live timer.
-  while (!timer_heap_.empty() &&
-         !timer_tasks_.contains(timer_heap_.top().id)) {
+  while (!timer_heap_.empty() && !timer_tasks_.contains(timer_heap_.top().id)) {
     timer_heap_.pop();
   }
   absl::Duration wait = max_wait;

@@ -95,7 +95,7 @@ class EventLoop {
   TimerId next_timer_id_ = 1;
 
   std::mutex posted_mu_;
-  std::vector<Task> posted_;  // guarded by posted_mu_
+  std::vector<Task> posted_;     // guarded by posted_mu_
   bool stop_requested_ = false;  // guarded by posted_mu_
 };
 

@@ -82,7 +82,8 @@ void AgentRegistry::Touch(const std::string& agent_id,
   *record->mutable_last_seen() = ToProtoTime(it->second.last_seen);
   record->set_dropped_results(dropped_results);
   absl::Status s = store_.PutAgent(*record);
-  if (!s.ok()) spdlog::warn("update last-seen of {}: {}", agent_id, s.ToString());
+  if (!s.ok())
+    spdlog::warn("update last-seen of {}: {}", agent_id, s.ToString());
 }
 
 void AgentRegistry::Disconnect(const std::string& agent_id,

@@ -67,8 +67,8 @@ class AgentRegistry {
   const absl::Duration heartbeat_timeout_;
   std::mutex mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;               // guarded by mu_
-  std::map<std::string, Live> live_;    // guarded by mu_
+  bool stopping_ = false;             // guarded by mu_
+  std::map<std::string, Live> live_;  // guarded by mu_
   std::thread watchdog_;
 };
 

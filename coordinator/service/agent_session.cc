@@ -104,9 +104,10 @@ absl::Status AgentSession::HandleHello(const v1::Hello& hello) {
     return absl::UnavailableError(
         absl::StrCat("coordinator could not record the agent: ", s.message()));
   }
-  spdlog::info("agent {} connected from {} (region {}, provider {}, version {})",
-               agent_id, peer_, hello.identity().region(),
-               hello.identity().provider(), hello.identity().version());
+  spdlog::info(
+      "agent {} connected from {} (region {}, provider {}, version {})",
+      agent_id, peer_, hello.identity().region(), hello.identity().provider(),
+      hello.identity().version());
   v1::CoordinatorMessage welcome;
   welcome.mutable_welcome()->set_coordinator_version(PROPWATCH_VERSION);
   *welcome.mutable_welcome()->mutable_heartbeat_interval() =

@@ -8,11 +8,11 @@
 #ifndef PROPWATCH_COORDINATOR_SERVICE_AGENT_SESSION_H_
 #define PROPWATCH_COORDINATOR_SERVICE_AGENT_SESSION_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <deque>
 #include <mutex>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "coordinator/service/agent_registry.h"
 #include "propwatch/v1/agent.grpc.pb.h"
@@ -49,11 +49,11 @@ class AgentSession
   v1::AgentMessage incoming_;
 
   std::mutex mu_;
-  std::string agent_id_;                    // set once Hello is accepted
+  std::string agent_id_;                         // set once Hello is accepted
   std::deque<v1::CoordinatorMessage> outgoing_;  // guarded by mu_
-  bool write_in_flight_ = false;            // guarded by mu_
-  bool finished_ = false;                   // guarded by mu_
-  bool registered_ = false;                 // guarded by mu_
+  bool write_in_flight_ = false;                 // guarded by mu_
+  bool finished_ = false;                        // guarded by mu_
+  bool registered_ = false;                      // guarded by mu_
 };
 
 }  // namespace propwatch

@@ -14,9 +14,10 @@ class ControlService final : public v1::ControlService::CallbackService {
  public:
   explicit ControlService(Store& store) : store_(store) {}
 
-  grpc::ServerUnaryReactor* ListAgents(grpc::CallbackServerContext* context,
-                                       const v1::ListAgentsRequest* request,
-                                       v1::ListAgentsResponse* response) override;
+  grpc::ServerUnaryReactor* ListAgents(
+      grpc::CallbackServerContext* context,
+      const v1::ListAgentsRequest* request,
+      v1::ListAgentsResponse* response) override;
 
   grpc::ServerUnaryReactor* CreateVerification(
       grpc::CallbackServerContext* context,

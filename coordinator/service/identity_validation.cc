@@ -41,8 +41,8 @@ absl::Status ValidateIdentity(const v1::AgentIdentity& identity) {
   }
   if (identity.labels_size() > static_cast<int>(kMaxLabels)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("too many labels: ", identity.labels_size(),
-                     " (at most ", kMaxLabels, ")"));
+        absl::StrCat("too many labels: ", identity.labels_size(), " (at most ",
+                     kMaxLabels, ")"));
   }
   for (const auto& [key, value] : identity.labels()) {
     if (!IsToken(key)) return TokenError("label key", key);

@@ -72,9 +72,9 @@ KeyWriter& KeyWriter::Ip(absl::string_view ip) {
 absl::StatusOr<absl::string_view> KeyReader::Take(size_t n,
                                                   absl::string_view what) {
   if (rest_.size() < n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "key too short: wanted ", n, " bytes for ", what, ", have ",
-        rest_.size()));
+    return absl::InvalidArgumentError(absl::StrCat("key too short: wanted ", n,
+                                                   " bytes for ", what,
+                                                   ", have ", rest_.size()));
   }
   absl::string_view out = rest_.substr(0, n);
   rest_.remove_prefix(n);
@@ -224,9 +224,8 @@ std::string KeyToHex(absl::string_view key) {
 }
 
 absl::StatusOr<std::string> KeyFromHex(absl::string_view hex) {
-  if (hex.size() % 2 != 0 ||
-      hex.find_first_not_of("0123456789abcdefABCDEF") !=
-          absl::string_view::npos) {
+  if (hex.size() % 2 != 0 || hex.find_first_not_of("0123456789abcdefABCDEF") !=
+                                 absl::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", hex, "' is not a hex key"));
   }

@@ -80,9 +80,8 @@ absl::StatusOr<std::vector<v1::AgentRecord>> Store::ListAgents() {
     v1::AgentRecord agent;
     if (!agent.ParseFromArray(it->value().data(),
                               static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("corrupt agent record at key ",
-                       KeyToHex(it->key().ToString())));
+      return absl::DataLossError(absl::StrCat("corrupt agent record at key ",
+                                              KeyToHex(it->key().ToString())));
     }
     out.push_back(std::move(agent));
   }

@@ -7,13 +7,13 @@
 #ifndef PROPWATCH_COORDINATOR_STORAGE_STORE_H_
 #define PROPWATCH_COORDINATOR_STORAGE_STORE_H_
 
+#include <rocksdb/db.h>
+
 #include <array>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

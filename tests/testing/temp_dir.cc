@@ -9,8 +9,8 @@ namespace propwatch::testing {
 
 TempDir::TempDir() {
   const char* base = getenv("TMPDIR");
-  std::string templ = std::string(base != nullptr ? base : "/tmp") +
-                      "/propwatch-test-XXXXXX";
+  std::string templ =
+      std::string(base != nullptr ? base : "/tmp") + "/propwatch-test-XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
     throw std::runtime_error("mkdtemp failed for " + templ);
   }

@@ -22,9 +22,7 @@ TEST(EventLoopTest, TimersFireInDeadlineOrder) {
   std::vector<int> order;
   loop->RunAfter(absl::Milliseconds(30), [&] { order.push_back(3); });
   loop->RunAfter(absl::Milliseconds(10), [&] { order.push_back(1); });
-  loop->RunAfter(absl::Milliseconds(20), [&] {
-    order.push_back(2);
-  });
+  loop->RunAfter(absl::Milliseconds(20), [&] { order.push_back(2); });
   loop->RunAfter(absl::Milliseconds(40), [&] { loop->Stop(); });
   loop->Run();
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
@@ -76,14 +74,15 @@ TEST(EventLoopTest, FdReadableCallbackAndUnwatchInsideCallback) {
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
   UniqueFd a(fds[0]), b(fds[1]);
   int calls = 0;
-  ASSERT_TRUE(loop->WatchFd(a.get(), kFdReadable, [&](uint32_t events) {
-                    EXPECT_TRUE(events & kFdReadable);
-                    ++calls;
-                    char buf[8];
-                    EXPECT_EQ(read(a.get(), buf, sizeof(buf)), 1);
-                    loop->UnwatchFd(a.get());
-                    loop->Stop();
-                  })
+  ASSERT_TRUE(loop->WatchFd(a.get(), kFdReadable,
+                            [&](uint32_t events) {
+                              EXPECT_TRUE(events & kFdReadable);
+                              ++calls;
+                              char buf[8];
+                              EXPECT_EQ(read(a.get(), buf, sizeof(buf)), 1);
+                              loop->UnwatchFd(a.get());
+                              loop->Stop();
+                            })
                   .ok());
   ASSERT_EQ(write(b.get(), "x", 1), 1);
   loop->Run();

@@ -1,0 +1,48 @@
+#include "agent/identity.h"
+
+#include "agent/link/agent_link.h"
+#include "gtest/gtest.h"
+
+namespace propwatch {
+namespace {
+
+TEST(IdentityTest, ResolvConfNameservers) {
+  const auto servers = ParseResolvConf(
+      "# comment\n"
+      "search example.test\n"
+      "nameserver 192.0.2.53\n"
+      "nameserver\t2001:db8::53 # trailing\n"
+      "nameserverx 192.0.2.1\n"
+      "nameserver not-an-ip\n"
+      "options ndots:2\n");
+  EXPECT_EQ(servers,
+            (std::vector<std::string>{"192.0.2.53:53", "[2001:db8::53]:53"}));
+}
+
+TEST(IdentityTest, Labels) {
+  v1::AgentIdentity id;
+  ASSERT_TRUE(ParseLabels({"tier=edge", "empty="}, id).ok());
+  EXPECT_EQ(id.labels().at("tier"), "edge");
+  EXPECT_EQ(id.labels().at("empty"), "");
+  EXPECT_FALSE(ParseLabels({"=v"}, id).ok());
+  EXPECT_FALSE(ParseLabels({"novalue"}, id).ok());
+}
+
+TEST(ReconnectDelayTest, DoublesUpToTheCapWithJitter) {
+  const absl::Duration lo = absl::Seconds(1), hi = absl::Seconds(30);
+  EXPECT_EQ(ReconnectDelay(0, lo, hi, 1.0), absl::Seconds(1));
+  EXPECT_EQ(ReconnectDelay(0, lo, hi, 0.0), absl::Milliseconds(500));
+  EXPECT_EQ(ReconnectDelay(3, lo, hi, 1.0), absl::Seconds(8));
+  EXPECT_EQ(ReconnectDelay(10, lo, hi, 1.0), absl::Seconds(30));
+  EXPECT_EQ(ReconnectDelay(1000, lo, hi, 0.0), absl::Seconds(15));
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    for (double r : {0.0, 0.3, 0.99}) {
+      const absl::Duration d = ReconnectDelay(attempt, lo, hi, r);
+      EXPECT_GE(d, absl::Milliseconds(500));
+      EXPECT_LE(d, hi);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace propwatch

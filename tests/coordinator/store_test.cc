@@ -1,0 +1,60 @@
+#include "coordinator/storage/store.h"
+
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace propwatch {
+namespace {
+
+v1::AgentRecord Agent(const std::string& id, const std::string& region) {
+  v1::AgentRecord agent;
+  agent.mutable_identity()->set_agent_id(id);
+  agent.mutable_identity()->set_region(region);
+  (*agent.mutable_identity()->mutable_labels())["tier"] = "edge";
+  agent.set_state(v1::AGENT_STATE_CONNECTED);
+  return agent;
+}
+
+TEST(StoreTest, AgentsSurviveReopen) {
+  testing::TempDir dir;
+  {
+    auto store = Store::Open(dir.File("db"));
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutAgent(Agent("b", "us")).ok());
+    ASSERT_TRUE((*store)->PutAgent(Agent("a", "eu")).ok());
+    ASSERT_TRUE((*store)->PutAgent(Agent("a", "eu-west")).ok());
+  }
+  auto store = Store::Open(dir.File("db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto agents = (*store)->ListAgents();
+  ASSERT_TRUE(agents.ok());
+  ASSERT_EQ(agents->size(), 2u);
+  EXPECT_EQ((*agents)[0].identity().agent_id(), "a");
+  EXPECT_EQ((*agents)[0].identity().region(), "eu-west");
+  EXPECT_EQ((*agents)[1].identity().labels().at("tier"), "edge");
+  auto missing = (*store)->GetAgent("zz");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(StoreTest, OpensEveryColumnFamily) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.File("db"));
+  ASSERT_TRUE(store.ok());
+  for (size_t i = 0; i < kFamilyNames.size(); ++i) {
+    EXPECT_EQ((*store)->family(static_cast<Family>(i))->GetName(),
+              kFamilyNames[i]);
+  }
+}
+
+TEST(StoreTest, SecondOpenOfTheSameDirFailsWithAHint) {
+  testing::TempDir dir;
+  auto first = Store::Open(dir.File("db"));
+  ASSERT_TRUE(first.ok());
+  auto second = Store::Open(dir.File("db"));
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("--data-dir"),
+            absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace propwatch

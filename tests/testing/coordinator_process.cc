@@ -1,0 +1,35 @@
+#include "tests/testing/coordinator_process.h"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace propwatch::testing {
+
+CoordinatorProcess::CoordinatorProcess(std::vector<std::string> extra_flags,
+                                       std::string data_dir)
+    : data_dir_(data_dir.empty() ? dir_.File("data") : std::move(data_dir)) {
+  const std::string port_file = dir_.File("port");
+  std::vector<std::string> argv = {
+      BuildPath("coordinator/propwatch-coordinator"),
+      "--listen",
+      "127.0.0.1:0",
+      "--data-dir",
+      data_dir_,
+      "--port-file",
+      port_file};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  process_ = std::make_unique<Subprocess>(argv, dir_.File("coordinator"));
+  const bool up = WaitFor(
+      [&] {
+        std::ifstream in(port_file);
+        return static_cast<bool>(in >> port_);
+      },
+      absl::Seconds(20));
+  if (!up) {
+    throw std::runtime_error("coordinator did not start: " +
+                             process_->Stderr());
+  }
+  address_ = "127.0.0.1:" + std::to_string(port_);
+}
+
+}  // namespace propwatch::testing
