@@ -102,7 +102,9 @@ Classified Classify(CURLcode code, const CurlFailureContext& c) {
       // libcurl reports a header line over its 100 KB limit this way
       // ("Rejected N bytes header"); that is the server's doing.
       if (!c.headers_complete) {
-        return {v1::ERROR_CLASS_PROTOCOL, "response header too large"};
+        return {v1::ERROR_CLASS_PROTOCOL,
+                absl::StrCat("response header line longer than libcurl's ",
+                             CURL_MAX_HTTP_HEADER, "-byte limit")};
       }
       return {v1::ERROR_CLASS_INTERNAL, "out of memory"};
     case CURLE_FILESIZE_EXCEEDED:
@@ -124,7 +126,11 @@ CurlFailure MapCurlError(CURLcode code, const CurlFailureContext& context) {
   const absl::string_view bracket_open = context.pinned_ipv6 ? "[" : "";
   const absl::string_view bracket_close = context.pinned_ipv6 ? "]" : "";
   std::string detail;
-  if (context.local_abort == LocalAbort::kNone) {
+  // libcurl words an over-long header line as "Out of memory"; our sentence
+  // already says what happened.
+  const bool detail_misleads = code == CURLE_OUT_OF_MEMORY &&
+                               out.error_class == v1::ERROR_CLASS_PROTOCOL;
+  if (context.local_abort == LocalAbort::kNone && !detail_misleads) {
     absl::string_view text = absl::StripAsciiWhitespace(context.detail);
     detail = absl::StrCat(" (", text.empty() ? curl_easy_strerror(code) : text);
     if (context.os_errno != 0 && code == CURLE_COULDNT_CONNECT) {

@@ -29,6 +29,7 @@ struct HttpProberOptions {
   HttpProbeLimits limits;
   // The loop deadline fires this long after total_timeout, so libcurl's own
   // timeout, with its more precise message, normally ends the probe first.
+  // Tests set it negative to exercise the loop deadline alone.
   absl::Duration deadline_grace = absl::Milliseconds(50);
   std::string user_agent = "propwatch-agent/" PROPWATCH_VERSION;
 };

@@ -224,8 +224,11 @@ void HttpTransfer::FillResult(CURLcode code, absl::Duration offset,
   for (const v1::HeaderValue& header : headers_.recorded()) {
     *result->add_headers() = header;
   }
-  result->set_body_sha256(body_.HexDigest());
-  result->set_body_bytes(body_.bytes());
+  if (result->status() != 0) {
+    // Without a response there is no body; an empty-body hash would claim one.
+    result->set_body_sha256(body_.HexDigest());
+    result->set_body_bytes(body_.bytes());
+  }
   if (result->status() >= 300 && result->status() < 400) {
     result->set_redirect_location(headers_.location());
   }
