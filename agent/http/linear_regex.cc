@@ -1,5 +1,7 @@
 #include "agent/http/linear_regex.h"
 
+#include <regex>
+
 #include "absl/strings/str_cat.h"
 
 namespace propwatch {
@@ -9,6 +11,11 @@ constexpr std::regex::flag_type kFlags =
     std::regex::ECMAScript | std::regex_constants::__polynomial;
 
 }  // namespace
+
+struct LinearRegex::Compiled {
+  std::regex full;
+  std::regex search;
+};
 
 absl::StatusOr<LinearRegex> LinearRegex::Compile(absl::string_view pattern) {
   if (pattern.size() > kMaxPatternBytes) {
@@ -20,14 +27,15 @@ absl::StatusOr<LinearRegex> LinearRegex::Compile(absl::string_view pattern) {
   // Exceptions stay inside this function: std::regex reports syntax errors,
   // and back-references in polynomial mode, only by throwing.
   try {
-    auto full = std::make_shared<const std::regex>(text, kFlags);
+    auto compiled = std::make_shared<Compiled>();
+    compiled->full = std::regex(text, kFlags);
     // The standalone pattern compiled, so its parentheses balance and the
     // wrapper below cannot change its meaning.
-    auto search = std::make_shared<const std::regex>(
-        absl::StrCat("[\\s\\S]*?(?:", text, ")"), kFlags);
+    compiled->search =
+        std::regex(absl::StrCat("[\\s\\S]*?(?:", text, ")"), kFlags);
     // Back-references are only detected when matching starts.
-    std::regex_match("", *full);
-    return LinearRegex(std::move(text), std::move(full), std::move(search));
+    std::regex_match("", compiled->full);
+    return LinearRegex(std::move(text), std::move(compiled));
   } catch (const std::regex_error& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid regex '", pattern, "': ", e.what()));
@@ -35,12 +43,12 @@ absl::StatusOr<LinearRegex> LinearRegex::Compile(absl::string_view pattern) {
 }
 
 bool LinearRegex::Search(absl::string_view text) const {
-  return std::regex_search(text.begin(), text.end(), *search_,
+  return std::regex_search(text.begin(), text.end(), compiled_->search,
                            std::regex_constants::match_continuous);
 }
 
 bool LinearRegex::FullMatch(absl::string_view text) const {
-  return std::regex_match(text.begin(), text.end(), *full_);
+  return std::regex_match(text.begin(), text.end(), compiled_->full);
 }
 
 }  // namespace propwatch

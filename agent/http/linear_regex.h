@@ -3,7 +3,6 @@
 #define PROPWATCH_AGENT_HTTP_LINEAR_REGEX_H_
 
 #include <memory>
-#include <regex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -36,15 +35,12 @@ class LinearRegex {
   const std::string& pattern() const { return pattern_; }
 
  private:
-  LinearRegex(std::string pattern, std::shared_ptr<const std::regex> full,
-              std::shared_ptr<const std::regex> search)
-      : pattern_(std::move(pattern)),
-        full_(std::move(full)),
-        search_(std::move(search)) {}
+  struct Compiled;  // the std::regex pair; <regex> stays out of this header
+  LinearRegex(std::string pattern, std::shared_ptr<const Compiled> compiled)
+      : pattern_(std::move(pattern)), compiled_(std::move(compiled)) {}
 
   std::string pattern_;
-  std::shared_ptr<const std::regex> full_;
-  std::shared_ptr<const std::regex> search_;
+  std::shared_ptr<const Compiled> compiled_;
 };
 
 }  // namespace propwatch

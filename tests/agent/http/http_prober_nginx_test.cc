@@ -255,6 +255,25 @@ TEST_F(HttpProberNginxTest, ConcurrencyCapQueuesTheRest) {
   EXPECT_EQ(h.prober().queued(), 0u);
 }
 
+TEST_F(HttpProberNginxTest, HundredsOfProbesEachOnAFreshConnection) {
+  HttpProberOptions options;
+  options.max_in_flight = 100;
+  ProberHarness h(options);
+  constexpr int kProbes = 300;
+  for (int i = 0; i < kProbes; ++i) {
+    h.Start(HttpSpec(Url("/signin"), i % 2 == 0 ? kIpA : kIpB));
+  }
+  ASSERT_TRUE(h.RunUntilDone(absl::Seconds(60)));
+  for (int i = 0; i < kProbes; ++i) {
+    const v1::HttpResult& r = h.finished(i)->result;
+    ASSERT_EQ(r.status(), i % 2 == 0 ? 200u : 404u) << r.DebugString();
+    ASSERT_EQ(r.dialled_ip(), i % 2 == 0 ? kIpA : kIpB);
+    // A fresh connection each: every probe measured its own connect.
+    ASSERT_GT(FromProtoDuration(r.timings().connect()), absl::ZeroDuration());
+  }
+  EXPECT_EQ(h.loop().watched_fds(), 0u);
+}
+
 TEST_F(HttpProberNginxTest, BadSpecIsRejectedWithoutCallback) {
   ProberHarness h;
   bool called = false;

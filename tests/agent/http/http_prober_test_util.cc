@@ -1,5 +1,7 @@
 #include "tests/agent/http/http_prober_test_util.h"
 
+#include <signal.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +15,9 @@
 namespace propwatch::testing {
 
 ProberHarness::ProberHarness(HttpProberOptions options) {
+  // As the agent's main must: libcurl runs with CURLOPT_NOSIGNAL, and a TLS
+  // write to a reset peer may raise SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   auto loop = EventLoop::Create();
   EXPECT_TRUE(loop.ok()) << loop.status();
   loop_ = *std::move(loop);
