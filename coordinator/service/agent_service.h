@@ -2,6 +2,7 @@
 #ifndef PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_
 #define PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_
 
+#include "coordinator/ingest/ingest_writer.h"
 #include "coordinator/service/agent_registry.h"
 #include "propwatch/v1/agent.grpc.pb.h"
 
@@ -9,14 +10,18 @@ namespace propwatch {
 
 class AgentService final : public v1::AgentService::CallbackService {
  public:
-  AgentService(AgentRegistry& registry, absl::Duration heartbeat_interval)
-      : registry_(registry), heartbeat_interval_(heartbeat_interval) {}
+  AgentService(AgentRegistry& registry, IngestWriter& ingest,
+               absl::Duration heartbeat_interval)
+      : registry_(registry),
+        ingest_(ingest),
+        heartbeat_interval_(heartbeat_interval) {}
 
   grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* Connect(
       grpc::CallbackServerContext* context) override;
 
  private:
   AgentRegistry& registry_;
+  IngestWriter& ingest_;
   const absl::Duration heartbeat_interval_;
 };
 

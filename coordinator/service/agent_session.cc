@@ -9,14 +9,55 @@
 
 namespace propwatch {
 
+// Forwards the ingest writer's signals to the session while it lives. The
+// writer holds it weakly; OnDone detaches it under its mutex so no signal
+// reaches a deleted session.
+class AgentSession::Sink : public IngestSink {
+ public:
+  explicit Sink(AgentSession* session) : session_(session) {}
+  void Detach() {
+    std::lock_guard<std::mutex> lock(mu_);
+    session_ = nullptr;
+  }
+  void OnDurable(std::vector<uint64_t> sequences) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (session_ == nullptr) return;
+    v1::CoordinatorMessage ack;
+    for (uint64_t s : sequences) ack.mutable_ack()->add_sequences(s);
+    session_->Send(std::move(ack));
+  }
+  void OnResume() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (session_ != nullptr) session_->ReadNext();
+  }
+  void OnWriteFailed() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (session_ != nullptr) {
+      session_->Close(absl::UnavailableError(
+          "coordinator could not store results; reconnect and resend"));
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  AgentSession* session_;  // guarded by mu_
+};
+
 AgentSession::AgentSession(grpc::CallbackServerContext* context,
-                           AgentRegistry& registry,
+                           AgentRegistry& registry, IngestWriter& ingest,
                            absl::Duration heartbeat_interval)
     : context_(context),
       registry_(registry),
+      ingest_(ingest),
       heartbeat_interval_(heartbeat_interval),
+      sink_(std::make_shared<Sink>(this)),
       peer_(context->peer()) {
   StartRead(&incoming_);
+}
+
+void AgentSession::ReadNext() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!finished_) StartRead(&incoming_);
 }
 
 void AgentSession::Send(v1::CoordinatorMessage message) {
@@ -80,11 +121,10 @@ void AgentSession::OnReadDone(bool ok) {
       Close(s);
       return;
     }
-  } else {
-    HandleMessage(incoming_);
+  } else if (!HandleMessage(incoming_)) {
+    return;  // paused: the ingest sink's OnResume() reads on
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!finished_) StartRead(&incoming_);
+  ReadNext();
 }
 
 absl::Status AgentSession::HandleHello(const v1::Hello& hello) {
@@ -94,6 +134,7 @@ absl::Status AgentSession::HandleHello(const v1::Hello& hello) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     agent_id_ = agent_id;
+    region_ = hello.identity().region();
     registered_ = true;
   }
   absl::Status s =
@@ -108,32 +149,45 @@ absl::Status AgentSession::HandleHello(const v1::Hello& hello) {
       "agent {} connected from {} (region {}, provider {}, version {})",
       agent_id, peer_, hello.identity().region(), hello.identity().provider(),
       hello.identity().version());
+  auto acked = ingest_.AckedThrough(agent_id);
+  if (!acked.ok()) return acked.status();
   v1::CoordinatorMessage welcome;
   welcome.mutable_welcome()->set_coordinator_version(PROPWATCH_VERSION);
+  welcome.mutable_welcome()->set_acked_through(*acked);
   *welcome.mutable_welcome()->mutable_heartbeat_interval() =
       ToProtoDuration(heartbeat_interval_);
   Send(std::move(welcome));
   return absl::OkStatus();
 }
 
-void AgentSession::HandleMessage(const v1::AgentMessage& message) {
-  std::string agent_id;
+bool AgentSession::HandleMessage(v1::AgentMessage& message) {
+  std::string agent_id, region;
   {
     std::lock_guard<std::mutex> lock(mu_);
     agent_id = agent_id_;
+    region = region_;
   }
   switch (message.msg_case()) {
     case v1::AgentMessage::kHeartbeat:
       registry_.Touch(agent_id, this, message.heartbeat().dropped_results());
-      break;
+      return true;
     case v1::AgentMessage::kHello:
       Close(absl::InvalidArgumentError("Hello sent twice on one stream"));
-      break;
+      return true;
+    case v1::AgentMessage::kResults: {
+      std::vector<v1::ProbeResult> results;
+      results.reserve(message.results().results_size());
+      for (v1::ProbeResult& r : *message.mutable_results()->mutable_results()) {
+        // The stream's identity is authoritative: an agent cannot file
+        // results under another agent's name or region.
+        r.set_agent_id(agent_id);
+        r.set_region(region);
+        results.push_back(std::move(r));
+      }
+      return ingest_.Submit(agent_id, std::move(results), sink_);
+    }
     default:
-      // Results and command completions are handled by the ingest path once
-      // verifications exist; until then any traffic still proves liveness.
-      registry_.Touch(agent_id, this, 0);
-      break;
+      return true;
   }
 }
 
@@ -150,6 +204,7 @@ void AgentSession::OnDone() {
     agent_id = agent_id_;
     registered = registered_;
   }
+  sink_->Detach();
   if (registered) registry_.Disconnect(agent_id, this);
   delete this;
 }

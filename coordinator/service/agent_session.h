@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "coordinator/ingest/ingest_writer.h"
 #include "coordinator/service/agent_registry.h"
 #include "propwatch/v1/agent.grpc.pb.h"
 
@@ -24,7 +25,7 @@ class AgentSession
       public AgentConnection {
  public:
   AgentSession(grpc::CallbackServerContext* context, AgentRegistry& registry,
-               absl::Duration heartbeat_interval);
+               IngestWriter& ingest, absl::Duration heartbeat_interval);
 
   // Queues `message` for the agent. Dropped once the stream is closing.
   void Send(v1::CoordinatorMessage message);
@@ -36,20 +37,28 @@ class AgentSession
   void OnCancel() override;
 
  private:
+  class Sink;
   absl::Status HandleHello(const v1::Hello& hello);
-  void HandleMessage(const v1::AgentMessage& message);
+  // Returns false when the next read must wait for the ingest queue.
+  bool HandleMessage(v1::AgentMessage& message);
+  // Starts the next read unless the stream is finishing.
+  void ReadNext();
   // REQUIRES: mu_ held.
   void MaybeStartWriteLocked();
   void FinishLocked(const grpc::Status& status);
 
   grpc::CallbackServerContext* context_;
   AgentRegistry& registry_;
+  IngestWriter& ingest_;
   const absl::Duration heartbeat_interval_;
+  // Acks and resume signals from the ingest writer; detached in OnDone.
+  std::shared_ptr<Sink> sink_;
   const std::string peer_;
   v1::AgentMessage incoming_;
 
   std::mutex mu_;
   std::string agent_id_;                         // set once Hello is accepted
+  std::string region_;                           // set once Hello is accepted
   std::deque<v1::CoordinatorMessage> outgoing_;  // guarded by mu_
   bool write_in_flight_ = false;                 // guarded by mu_
   bool finished_ = false;                        // guarded by mu_

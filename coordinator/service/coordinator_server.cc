@@ -26,8 +26,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   server->store_ = std::move(store).value();
   server->registry_ = std::make_unique<AgentRegistry>(
       *server->store_, options.heartbeat_interval * 3);
+  server->ingest_ =
+      std::make_unique<IngestWriter>(*server->store_, options.ingest_capacity);
   server->agent_service_ = std::make_unique<AgentService>(
-      *server->registry_, options.heartbeat_interval);
+      *server->registry_, *server->ingest_, options.heartbeat_interval);
   server->control_service_ = std::make_unique<ControlService>(*server->store_);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -75,6 +77,7 @@ CoordinatorServer::~CoordinatorServer() {
   control_service_.reset();
   agent_service_.reset();
   registry_.reset();
+  ingest_.reset();  // drains the queue: everything acked is written
   store_.reset();
 }
 

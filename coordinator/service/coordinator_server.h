@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "coordinator/ingest/ingest_writer.h"
 #include "coordinator/service/agent_registry.h"
 #include "coordinator/service/agent_service.h"
 #include "coordinator/service/control_service.h"
@@ -28,6 +29,8 @@ struct CoordinatorOptions {
   absl::Duration heartbeat_interval = absl::Seconds(5);
   // Agents' keepalive pings arrive at most this often.
   absl::Duration min_agent_ping_interval = absl::Seconds(10);
+  // Queued results above which agent streams stop being read.
+  size_t ingest_capacity = 10000;
 };
 
 class CoordinatorServer {
@@ -45,6 +48,7 @@ class CoordinatorServer {
   CoordinatorServer() = default;
 
   std::unique_ptr<Store> store_;
+  std::unique_ptr<IngestWriter> ingest_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<AgentService> agent_service_;
   std::unique_ptr<ControlService> control_service_;
