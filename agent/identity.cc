@@ -1,11 +1,7 @@
 #include "agent/identity.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "agent/dns/resolv_conf.h"
 #include "common/host_port.h"
 
 namespace propwatch {
@@ -23,28 +19,12 @@ absl::Status ParseLabels(const std::vector<std::string>& labels,
   return absl::OkStatus();
 }
 
-std::vector<std::string> ParseResolvConf(absl::string_view contents) {
-  std::vector<std::string> out;
-  for (absl::string_view line : absl::StrSplit(contents, '\n')) {
-    line = absl::StripAsciiWhitespace(line);
-    if (!absl::ConsumePrefix(&line, "nameserver")) continue;
-    if (line.empty() || (line[0] != ' ' && line[0] != '\t')) continue;
-    line = absl::StripAsciiWhitespace(line);
-    // Drop a trailing comment or zone index left on the line.
-    line = line.substr(0, line.find_first_of(" \t#;"));
-    if (IsIpLiteral(line)) {
-      out.push_back(FormatHostPort(HostPort{std::string(line), 53}));
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> SystemResolvers() {
-  std::ifstream in("/etc/resolv.conf");
-  if (!in) return {};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseResolvConf(buffer.str());
+  auto servers = dns::ReadResolvConfNameservers("/etc/resolv.conf");
+  if (!servers.ok()) return {};
+  std::vector<std::string> out;
+  for (const HostPort& hp : *servers) out.push_back(FormatHostPort(hp));
+  return out;
 }
 
 }  // namespace propwatch

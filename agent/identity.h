@@ -15,9 +15,6 @@ namespace propwatch {
 absl::Status ParseLabels(const std::vector<std::string>& labels,
                          v1::AgentIdentity& identity);
 
-// Nameservers ("ip:53") listed in resolv.conf-formatted `contents`.
-std::vector<std::string> ParseResolvConf(absl::string_view contents);
-
 // The nameservers of /etc/resolv.conf; empty when it cannot be read.
 std::vector<std::string> SystemResolvers();
 

@@ -9,14 +9,83 @@
 
 #include "agent/identity.h"
 #include "agent/link/agent_link.h"
+#include "agent/probe_tool/adhoc_probe.h"
 #include "common/host_port.h"
 #include "common/logging.h"
+#include "common/proto_json.h"
 
 namespace {
 
 int Fail(const std::string& message, int code) {
   std::fprintf(stderr, "propwatch-agent: %s\n", message.c_str());
   return code;
+}
+
+// Flags of `propwatch-agent probe`.
+void AddProbeFlags(CLI::App& probe, propwatch::AdHocProbeFlags& f,
+                   double& timeout_seconds) {
+  probe.add_option("--dns", f.dns_host, "hostname to resolve");
+  probe.add_option("--type", f.types,
+                   "record types, e.g. A,AAAA (default A, AAAA and CNAME)");
+  probe
+      .add_option("--resolver", f.resolver,
+                  "system, ip[:port], or authoritative (ask the zone's name "
+                  "servers directly, recursion off)")
+      ->capture_default_str();
+  probe.add_option("--bootstrap", f.bootstrap,
+                   "authoritative mode: resolver ip[:port] used to find the "
+                   "NS set (default: system resolvers)");
+  probe.add_option("--ns-port", f.ns_port,
+                   "authoritative mode: port the name servers listen on");
+  probe.add_option("--expect-addresses", f.expect_addresses,
+                   "the answer must be exactly these IPs (comma list)");
+  probe.add_option("--expect-within", f.expect_within,
+                   "every answered IP must lie in these IPs/CIDRs");
+  probe.add_option("--expect-cname", f.expect_cname,
+                   "the CNAME chain must reach this name");
+  probe.add_option("--expect-rcode", f.expect_rcode, "e.g. NOERROR");
+  probe.add_option("--http", f.http_url, "URL to request once per --pin IP");
+  probe.add_option("--pin", f.pins,
+                   "IPs to send the request to, comma list; Host and SNI "
+                   "stay the URL's host");
+  probe.add_option("--method", f.method, "HTTP method (default GET)");
+  probe.add_option("--header", f.headers, "request header 'Name: value'");
+  probe.add_option("--record-header", f.record_headers,
+                   "response header to include in the result");
+  probe.add_flag("--insecure", f.insecure,
+                 "skip TLS verification (recorded in the result)");
+  probe.add_option("--ca-bundle", f.ca_bundle, "PEM CA bundle path");
+  probe.add_option("--body-cap", f.body_cap_bytes,
+                   "body bytes read at most (default 1 MiB)");
+  probe.add_flag("--follow-redirects", f.follow_redirects,
+                 "follow redirects that stay on the pinned IP and host");
+  probe
+      .add_option("--expect-status", f.expect_status,
+                  "acceptable status codes, e.g. 200 or 200,301")
+      ->delimiter(',');
+  probe.add_option("--expect-header", f.expect_headers,
+                   "Name=regex the whole header value must match");
+  probe.add_option("--expect-body-regex", f.expect_body_regex,
+                   "regex the body must contain a match of");
+  probe.add_option("--expect-body-sha256", f.expect_body_sha256,
+                   "lowercase hex SHA-256 of the body");
+  probe.add_option("--expect-tls-days", f.expect_tls_days,
+                   "TLS must verify with at least this many days left");
+  probe.add_option("--timeout", timeout_seconds, "per-probe deadline, seconds")
+      ->capture_default_str();
+}
+
+// Runs the probe subcommand: exit 0 when every result passed, 1 when any
+// failed, 3 for bad flags.
+int RunProbeTool(propwatch::AdHocProbeFlags flags, double timeout_seconds,
+                 const std::vector<std::string>& resolvers) {
+  flags.timeout = absl::Seconds(timeout_seconds);
+  auto command = propwatch::BuildAdHocCommand(flags);
+  if (!command.ok()) return Fail(std::string(command.status().message()), 3);
+  auto run = propwatch::RunAdHocCommand(*command, resolvers);
+  if (!run.ok()) return Fail(std::string(run.status().message()), 3);
+  std::fputs(propwatch::ToJson(*run).c_str(), stdout);
+  return run->failed() == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -29,10 +98,9 @@ int main(int argc, char** argv) {
   CLI::App app{"propwatch-agent: a propwatch vantage point"};
   app.set_version_flag("--version", PROPWATCH_VERSION);
   app.add_option("--coordinator", options.coordinator,
-                 "coordinator address host:port")
-      ->required();
-  app.add_option("--agent-id", agent_id, "stable id of this agent")->required();
-  app.add_option("--region", region, "region label, e.g. eu-west")->required();
+                 "coordinator address host:port");
+  app.add_option("--agent-id", agent_id, "stable id of this agent");
+  app.add_option("--region", region, "region label, e.g. eu-west");
   app.add_option("--provider", provider, "cloud or hosting provider")
       ->capture_default_str();
   app.add_option("--label", labels, "extra label key=value (repeatable)");
@@ -42,13 +110,37 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  propwatch::AdHocProbeFlags probe_flags;
+  double probe_timeout_seconds = 5;
+  CLI::App* probe = app.add_subcommand(
+      "probe",
+      "run DNS and pinned HTTP probes once, here, and print the results as "
+      "JSON; exit 1 when any fails");
+  probe->fallthrough();  // --system-resolver and --log-level work after it
+  AddProbeFlags(*probe, probe_flags, probe_timeout_seconds);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  // A peer closing a socket mid-write must be an error on that probe or
+  // stream, not the end of the process.
+  signal(SIGPIPE, SIG_IGN);
   if (absl::Status s = propwatch::SetupLogging("agent", log_level); !s.ok()) {
     return Fail(std::string(s.message()), 3);
+  }
+  if (probe->parsed()) {
+    return RunProbeTool(probe_flags, probe_timeout_seconds, resolvers);
+  }
+  for (const auto& [flag, value] : {std::pair<const char*, const std::string*>{
+                                        "--coordinator", &options.coordinator},
+                                    {"--agent-id", &agent_id},
+                                    {"--region", &region}}) {
+    if (value->empty()) {
+      return Fail(std::string(flag) +
+                      " is required (or run `propwatch-agent probe ...`)",
+                  3);
+    }
   }
   if (auto hp = propwatch::ParseHostPort(options.coordinator, 0);
       !hp.ok() || hp->port == 0) {

@@ -6,19 +6,6 @@
 namespace propwatch {
 namespace {
 
-TEST(IdentityTest, ResolvConfNameservers) {
-  const auto servers = ParseResolvConf(
-      "# comment\n"
-      "search example.test\n"
-      "nameserver 192.0.2.53\n"
-      "nameserver\t2001:db8::53 # trailing\n"
-      "nameserverx 192.0.2.1\n"
-      "nameserver not-an-ip\n"
-      "options ndots:2\n");
-  EXPECT_EQ(servers,
-            (std::vector<std::string>{"192.0.2.53:53", "[2001:db8::53]:53"}));
-}
-
 TEST(IdentityTest, Labels) {
   v1::AgentIdentity id;
   ASSERT_TRUE(ParseLabels({"tier=edge", "empty="}, id).ok());
