@@ -2,13 +2,6 @@
 
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "common/time_convert.h"
 #include "gtest/gtest.h"
 
@@ -82,34 +75,5 @@ void SetTimeouts(v1::HttpProbeSpec* spec, absl::Duration connect,
   *spec->mutable_connect_timeout() = ToProtoDuration(connect);
   *spec->mutable_total_timeout() = ToProtoDuration(total);
 }
-
-bool ResetPeakRss() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-  return static_cast<bool>(out);
-}
-
-namespace {
-
-uint64_t StatusField(absl::string_view field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, field)) continue;
-    rest = absl::StripAsciiWhitespace(rest);
-    absl::ConsumeSuffix(&rest, "kB");
-    uint64_t kb = 0;
-    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(rest), &kb)) {
-      return kb * 1024;
-    }
-  }
-  return 0;
-}
-
-}  // namespace
-
-uint64_t PeakRssBytes() { return StatusField("VmHWM:"); }
-uint64_t CurrentRssBytes() { return StatusField("VmRSS:"); }
 
 }  // namespace propwatch::testing

@@ -13,6 +13,7 @@
 #include "agent/http/http_prober.h"
 #include "agent/loop/event_loop.h"
 #include "propwatch/v1/probe.pb.h"
+#include "tests/testing/process_memory.h"
 
 namespace propwatch::testing {
 
@@ -57,12 +58,6 @@ class ProberHarness {
 v1::HttpProbeSpec HttpSpec(const std::string& url, const std::string& ip);
 void SetTimeouts(v1::HttpProbeSpec* spec, absl::Duration connect,
                  absl::Duration total);
-
-// Resets the kernel's peak-RSS mark for this process (/proc/self/clear_refs).
-bool ResetPeakRss();
-// VmHWM and VmRSS from /proc/self/status, in bytes (0 when unreadable).
-uint64_t PeakRssBytes();
-uint64_t CurrentRssBytes();
 
 }  // namespace propwatch::testing
 
