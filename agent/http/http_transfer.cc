@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "agent/http/certificate_info.h"
 #include "common/time_convert.h"
@@ -110,12 +111,28 @@ absl::Status HttpTransfer::Configure(absl::string_view url,
   url_ = std::string(url);
   connect_to_.reset(curl_slist_append(nullptr, ConnectToEntry(*plan_).c_str()));
   if (connect_to_ == nullptr) return absl::InternalError("curl_slist_append");
-  for (const std::string& header : plan_->spec.headers()) {
-    curl_slist* grown =
-        curl_slist_append(request_headers_.get(), header.c_str());
-    if (grown == nullptr) return absl::InternalError("curl_slist_append");
+  // Every probe uses a fresh connection and closes it, so it says so (RFC
+  // 9112 9.6: a client that will not reuse the connection sends "close").
+  // The server then closes first and keeps the TIME_WAIT state, instead of
+  // the agent piling up TIME_WAIT sockets and ephemeral ports at high probe
+  // rates. libcurl drops the header on HTTP/2, where it is not allowed
+  // (RFC 9113 8.2.2). A Connection header in the spec wins.
+  bool has_connection_header = false;
+  auto append = [this](const char* line) {
+    curl_slist* grown = curl_slist_append(request_headers_.get(), line);
+    if (grown == nullptr) return false;
     request_headers_.release();
     request_headers_.reset(grown);
+    return true;
+  };
+  for (const std::string& header : plan_->spec.headers()) {
+    has_connection_header |= absl::StartsWithIgnoreCase(header, "connection:");
+    if (!append(header.c_str())) {
+      return absl::InternalError("curl_slist_append");
+    }
+  }
+  if (!has_connection_header && !append("Connection: close")) {
+    return absl::InternalError("curl_slist_append");
   }
   const std::string agent(user_agent);
   const bool verify = !plan_->spec.insecure_skip_verify();

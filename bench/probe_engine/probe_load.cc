@@ -44,6 +44,7 @@ struct Flags {
   // http
   std::string url;
   std::string pin = "127.0.0.1";
+  std::vector<std::string> headers;
   // idle / inflight
   double hold_s = 3;
   int count = 1000;
@@ -93,6 +94,7 @@ v1::HttpProbeSpec HttpSpec(const Flags& flags, absl::Duration timeout) {
   v1::HttpProbeSpec spec;
   spec.set_url(flags.url);
   spec.set_pinned_ip(flags.pin);
+  for (const std::string& header : flags.headers) spec.add_headers(header);
   *spec.mutable_connect_timeout() = ToProtoDuration(timeout);
   *spec.mutable_total_timeout() = ToProtoDuration(timeout);
   return spec;
@@ -272,6 +274,7 @@ int main(int argc, char** argv) {
   add_load(http);
   http->add_option("--url", f.url, "http:// URL")->required();
   http->add_option("--pin", f.pin, "IP to dial");
+  http->add_option("--header", f.headers, "extra request header 'Name: value'");
   CLI::App* idle = app.add_subcommand("idle", "RSS with both probers idle");
   idle->add_option("--hold", f.hold_s, "seconds to stay idle")
       ->check(CLI::Range(0.0, 600.0));
