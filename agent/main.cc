@@ -5,14 +5,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
+#include "agent/daemon/agent_daemon.h"
 #include "agent/identity.h"
-#include "agent/link/agent_link.h"
 #include "agent/probe_tool/adhoc_probe.h"
 #include "common/host_port.h"
 #include "common/logging.h"
 #include "common/proto_json.h"
+#include "common/tls_credentials.h"
 
 namespace {
 
@@ -91,9 +93,14 @@ int RunProbeTool(propwatch::AdHocProbeFlags flags, double timeout_seconds,
 }  // namespace
 
 int main(int argc, char** argv) {
-  propwatch::AgentLinkOptions options;
+  propwatch::AgentDaemonOptions daemon_options;
+  propwatch::AgentLinkOptions& options = daemon_options.link;
   std::string agent_id, region, provider = "onprem", log_level = "info";
   std::vector<std::string> labels, resolvers;
+  propwatch::TlsFiles tls;
+  bool insecure = false;
+  std::string token_file;
+  double shutdown_grace_seconds = 10;
 
   CLI::App app{"propwatch-agent: a propwatch vantage point"};
   app.set_version_flag("--version", PROPWATCH_VERSION);
@@ -109,6 +116,33 @@ int main(int argc, char** argv) {
                  "/etc/resolv.conf");
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  app.add_option("--tls-ca", tls.ca,
+                 "CA bundle verifying the coordinator (default: system)");
+  app.add_option("--tls-cert", tls.cert,
+                 "client certificate naming this agent_id (mutual TLS)");
+  app.add_option("--tls-key", tls.key, "its private key");
+  app.add_option("--token-file", token_file,
+                 "file holding this agent's bearer token");
+  app.add_flag("--insecure", insecure,
+               "plaintext link (only to a coordinator started with "
+               "--insecure, for local demos and tests)");
+  app.add_option("--state-dir", daemon_options.state_dir,
+                 "directory for the outbox journal: unacked results survive "
+                 "restarts and crashes");
+  app.add_option("--outbox-capacity", daemon_options.outbox_capacity,
+                 "results kept until acked; beyond it the oldest are dropped "
+                 "and counted")
+      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(10000000)))
+      ->capture_default_str();
+  app.add_option("--max-in-flight", daemon_options.runner.max_in_flight,
+                 "DNS queries and HTTP requests running at once (each)")
+      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(100000)))
+      ->capture_default_str();
+  app.add_option("--shutdown-grace", shutdown_grace_seconds,
+                 "on SIGTERM: seconds to let probes finish, then as long to "
+                 "flush results")
+      ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
   propwatch::AdHocProbeFlags probe_flags;
   double probe_timeout_seconds = 5;
@@ -164,32 +198,48 @@ int main(int argc, char** argv) {
     }
     identity.add_system_resolvers(propwatch::FormatHostPort(*hp));
   }
+  daemon_options.runner.system_resolvers = resolvers;
 
+  // Blocked before gRPC or the probe loop start threads, so only the
+  // sigwait below ever sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto credentials = propwatch::ClientCredentials(tls, insecure);
+  if (!credentials.ok())
+    return Fail(std::string(credentials.status().message()), 3);
+  options.credentials = *credentials;
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in || !std::getline(in, options.token) || options.token.empty()) {
+      return Fail("--token-file '" + token_file +
+                      "' cannot be read or its first line is empty",
+                  3);
+    }
+  }
 
-  propwatch::AgentLink link(
-      options, [](const propwatch::v1::CoordinatorMessage& message) {
-        spdlog::debug("coordinator message {}",
-                      static_cast<int>(message.msg_case()));
-      });
+
+  const std::string coordinator = options.coordinator;
+  auto daemon = propwatch::AgentDaemon::Create(std::move(daemon_options));
+  if (!daemon.ok()) return Fail(std::string(daemon.status().message()), 1);
   std::thread signal_thread([&] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
-    spdlog::info("signal {} received; closing the link", signal_number);
-    link.Stop();
+    spdlog::info("signal {} received; finishing probes and flushing results",
+                 signal_number);
+    (*daemon)->Shutdown(absl::Seconds(shutdown_grace_seconds));
   });
   spdlog::info("agent {} in region {} dialling {}", agent_id, region,
-               options.coordinator);
-  absl::Status status = link.Run();
+               coordinator);
+  absl::Status status = (*daemon)->Run();
   if (!status.ok()) {
     // Wake the signal thread so it can be joined.
     kill(getpid(), SIGTERM);
   }
   signal_thread.join();
+  daemon->reset();
   if (!status.ok()) return Fail(std::string(status.message()), 1);
   spdlog::info("stopped cleanly");
   return 0;

@@ -15,8 +15,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
                      "' must be host:port, e.g. 127.0.0.1:7411 (or set "
                      "PROPWATCH_COORDINATOR)"));
   }
-  auto channel = grpc::CreateChannel(options.coordinator,
-                                     grpc::InsecureChannelCredentials());
+  auto credentials = ClientCredentials(options.tls, options.insecure);
+  if (!credentials.ok()) return credentials.status();
+  auto channel = grpc::CreateChannel(options.coordinator, *credentials);
   return std::unique_ptr<CoordinatorClient>(
       new CoordinatorClient(options, v1::ControlService::NewStub(channel)));
 }

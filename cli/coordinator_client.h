@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/tls_credentials.h"
 #include "propwatch/v1/control.grpc.pb.h"
 
 namespace propwatch {
@@ -19,6 +20,10 @@ struct ClientOptions {
   std::string coordinator = "127.0.0.1:7411";
   // Per-call deadline for unary calls.
   absl::Duration timeout = absl::Seconds(10);
+  // TLS to the coordinator (system roots unless tls.ca); plaintext only with
+  // --insecure or PROPWATCH_INSECURE=1.
+  TlsFiles tls;
+  bool insecure = false;
 };
 
 class CoordinatorClient {

@@ -36,6 +36,15 @@ int main(int argc, char** argv) {
                  "coordinator host:port (env PROPWATCH_COORDINATOR)")
       ->capture_default_str();
   app.add_option("-o,--output", output, "table or json")->capture_default_str();
+  app.add_option("--tls-ca", client_options.tls.ca,
+                 "CA bundle that verifies the coordinator (default: system)");
+  app.add_option("--tls-cert", client_options.tls.cert,
+                 "client certificate, for mutual TLS");
+  app.add_option("--tls-key", client_options.tls.key, "its private key");
+  app.add_flag("--insecure", client_options.insecure,
+               "plaintext, for a local coordinator started with --insecure "
+               "(env PROPWATCH_INSECURE=1)")
+      ->envname("PROPWATCH_INSECURE");
   app.add_option("--timeout", timeout_seconds, "seconds per call")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -30,6 +30,17 @@ int main(int argc, char** argv) {
                  "seconds between agent heartbeats; 3 missed mean disconnected")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--tls-cert", options.tls.cert,
+                 "PEM certificate chain the coordinator presents");
+  app.add_option("--tls-key", options.tls.key, "its PEM private key");
+  app.add_option("--tls-ca", options.tls.ca,
+                 "CA bundle verifying agents' client certificates (mutual "
+                 "TLS; a certificate's CN or SAN is the agent_id it may use)");
+  app.add_option("--agent-tokens", options.agent_tokens_file,
+                 "file of 'agent_id token' lines: per-agent bearer tokens");
+  app.add_flag("--insecure", options.insecure,
+               "plaintext gRPC; without --agent-tokens any agent may claim "
+               "any id (local demos and tests only)");
   app.add_option("--port-file", port_file,
                  "write the bound port here once listening");
   app.add_option("--log-level", log_level,

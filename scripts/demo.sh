@@ -18,18 +18,19 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== coordinator (data in $work/data)"
-"$build/coordinator/propwatch-coordinator" --listen 127.0.0.1:0 \
+"$build/coordinator/propwatch-coordinator" --insecure --listen 127.0.0.1:0 \
   --data-dir "$work/data" --port-file "$work/port" 2>"$work/coordinator.log" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { cat "$work/coordinator.log"; exit 1; }
 export PROPWATCH_COORDINATOR=127.0.0.1:$(cat "$work/port")
+export PROPWATCH_INSECURE=1  # the demo coordinator runs plaintext on loopback
 echo "listening on $PROPWATCH_COORDINATOR"
 
 echo "== agents in eu-west and us-east"
 for spec in agent-eu-1:eu-west:aws agent-us-1:us-east:gcp; do
   IFS=: read -r id region provider <<<"$spec"
-  "$build/agent/propwatch-agent" --coordinator "$PROPWATCH_COORDINATOR" \
+  "$build/agent/propwatch-agent" --insecure --coordinator "$PROPWATCH_COORDINATOR" \
     --agent-id "$id" --region "$region" --provider "$provider" \
     --label demo=true 2>"$work/$id.log" &
   pids+=($!)

@@ -45,6 +45,60 @@ void AgentLink::Send(v1::AgentMessage message) {
   if (stream_ != nullptr) stream_->Send(std::move(message));
 }
 
+void AgentLink::Pump() {
+  // Under mu_ so batches enter the stream in sequence order: the
+  // coordinator's acked_through assumes each agent's results arrive in order.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stream_ == nullptr || !stream_->welcomed() ||
+      options_.outbox == nullptr) {
+    return;
+  }
+  // Two batches queued keep the stream busy without buffering the outbox.
+  while (stream_->queued() < 2) {
+    std::vector<v1::ProbeResult> batch =
+        options_.outbox->TakeUnsent(options_.batch_size);
+    if (batch.empty()) return;
+    v1::AgentMessage message;
+    for (v1::ProbeResult& r : batch) {
+      *message.mutable_results()->add_results() = std::move(r);
+    }
+    stream_->Send(std::move(message));
+  }
+}
+
+void AgentLink::OnMessage(const v1::CoordinatorMessage& message) {
+  if (message.has_welcome()) {
+    if (options_.outbox != nullptr) {
+      options_.outbox->OnWelcome(message.welcome().acked_through());
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (message.welcome().has_heartbeat_interval()) {
+        heartbeat_interval_ =
+            std::max(absl::Seconds(1),
+                     FromProtoDuration(message.welcome().heartbeat_interval()));
+      }
+      cv_.notify_all();
+    }
+    spdlog::info(
+        "connected to coordinator {} (version {}); it holds results "
+        "up to sequence {}",
+        options_.coordinator, message.welcome().coordinator_version(),
+        message.welcome().acked_through());
+    Pump();
+    return;
+  }
+  if (message.has_ack()) {
+    if (options_.outbox != nullptr) {
+      options_.outbox->Ack(
+          {message.ack().sequences().begin(), message.ack().sequences().end()});
+    }
+    Pump();
+    return;
+  }
+  on_command_(message);
+}
+
 bool AgentLink::connected() {
   std::lock_guard<std::mutex> lock(mu_);
   return stream_ != nullptr && stream_->welcomed();
@@ -60,7 +114,10 @@ absl::Status AgentLink::Run() {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   auto channel = grpc::CreateCustomChannel(
-      options_.coordinator, grpc::InsecureChannelCredentials(), args);
+      options_.coordinator,
+      options_.credentials != nullptr ? options_.credentials
+                                      : grpc::InsecureChannelCredentials(),
+      args);
   auto stub = v1::AgentService::NewStub(channel);
 
   int attempt = 0;
@@ -97,23 +154,20 @@ absl::Status AgentLink::Run() {
 grpc::Status AgentLink::RunStream(v1::AgentService::Stub& stub) {
   v1::Hello hello;
   *hello.mutable_identity() = options_.identity;
+  if (options_.outbox != nullptr) {
+    const OutboxStats stats = options_.outbox->stats();
+    hello.set_last_sequence(stats.last_sequence);
+    hello.set_dropped_results(stats.dropped);
+  }
   auto stream = std::make_shared<LinkStream>(
-      stub, std::move(hello), [this](const v1::CoordinatorMessage& message) {
-        if (message.has_welcome()) {
-          std::lock_guard<std::mutex> lock(mu_);
-          if (message.welcome().has_heartbeat_interval()) {
-            heartbeat_interval_ = std::max(
-                absl::Seconds(1),
-                FromProtoDuration(message.welcome().heartbeat_interval()));
-          }
-          spdlog::info("connected to coordinator {} (version {})",
-                       options_.coordinator,
-                       message.welcome().coordinator_version());
-          cv_.notify_all();
-          return;
+      stub, std::move(hello),
+      [this](grpc::ClientContext& context) {
+        if (!options_.token.empty()) {
+          context.AddMetadata("authorization", "Bearer " + options_.token);
         }
-        on_command_(message);
-      });
+      },
+      [this](const v1::CoordinatorMessage& message) { OnMessage(message); },
+      [this] { Pump(); });
   {
     std::lock_guard<std::mutex> lock(mu_);
     stream_ = stream;
@@ -142,8 +196,14 @@ grpc::Status AgentLink::RunStream(v1::AgentService::Stub& stub) {
     }
     if (stream->welcomed()) {
       v1::AgentMessage heartbeat;
-      *heartbeat.mutable_heartbeat()->mutable_sent_at() =
-          ToProtoTime(absl::Now());
+      v1::Heartbeat& beat = *heartbeat.mutable_heartbeat();
+      *beat.mutable_sent_at() = ToProtoTime(absl::Now());
+      if (options_.outbox != nullptr) {
+        const OutboxStats stats = options_.outbox->stats();
+        beat.set_outbox_size(static_cast<uint32_t>(stats.size));
+        beat.set_dropped_results(stats.dropped);
+      }
+      if (options_.fill_heartbeat) options_.fill_heartbeat(beat);
       stream->Send(std::move(heartbeat));
     }
   }

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "agent/link/link_stream.h"
+#include "agent/link/outbox.h"
 #include "propwatch/v1/agent.grpc.pb.h"
 
 namespace propwatch {
@@ -29,6 +30,17 @@ struct AgentLinkOptions {
   absl::Duration max_backoff = absl::Seconds(30);
   // gRPC keepalive ping period; the coordinator accepts pings every 10 s.
   absl::Duration keepalive = absl::Seconds(20);
+  // TLS or mTLS credentials; plaintext only when the operator said
+  // --insecure.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // Sent as "authorization: Bearer <token>" when set.
+  std::string token;
+  // Results to send; borrowed, must outlive the link.
+  Outbox* outbox = nullptr;
+  // Results per ResultBatch message.
+  size_t batch_size = 256;
+  // Fills the counters of each heartbeat (in flight, ...); may be empty.
+  std::function<void(v1::Heartbeat&)> fill_heartbeat;
 };
 
 // Backoff before reconnect attempt `attempt` (0-based): doubles from
@@ -48,14 +60,19 @@ class AgentLink {
   // credentials).
   absl::Status Run();
   void Stop();
-  // Sends on the current stream if there is one (results are queued and
-  // resent by the outbox, which sits above this).
+  // Sends on the current stream if there is one. For bookkeeping messages
+  // (CommandDone) whose loss a reconnect makes moot; results go through the
+  // outbox.
   void Send(v1::AgentMessage message);
+  // Hands unsent outbox results to the stream, a few batches at a time.
+  // Call after adding to the outbox; also runs on acks and drained writes.
+  void Pump();
   bool connected();
 
  private:
   // Runs one stream until it ends or Stop(); returns its final status.
   grpc::Status RunStream(v1::AgentService::Stub& stub);
+  void OnMessage(const v1::CoordinatorMessage& message);
 
   const AgentLinkOptions options_;
   CommandHandler on_command_;

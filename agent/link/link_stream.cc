@@ -5,8 +5,11 @@
 namespace propwatch {
 
 LinkStream::LinkStream(v1::AgentService::Stub& stub, v1::Hello hello,
-                       MessageHandler on_message)
-    : on_message_(std::move(on_message)) {
+                       std::function<void(grpc::ClientContext&)> configure,
+                       MessageHandler on_message,
+                       std::function<void()> on_drained)
+    : on_message_(std::move(on_message)), on_drained_(std::move(on_drained)) {
+  if (configure) configure(context_);
   stub.async()->Connect(&context_, this);
   v1::AgentMessage first;
   *first.mutable_hello() = std::move(hello);
@@ -47,11 +50,16 @@ void LinkStream::MaybeStartWriteLocked() {
 }
 
 void LinkStream::OnWriteDone(bool ok) {
-  std::lock_guard<std::mutex> lock(mu_);
-  write_in_flight_ = false;
-  if (!ok) return;  // the call is failing; OnDone reports why
-  outgoing_.pop_front();
-  MaybeStartWriteLocked();
+  bool drained = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    write_in_flight_ = false;
+    if (!ok) return;  // the call is failing; OnDone reports why
+    outgoing_.pop_front();
+    MaybeStartWriteLocked();
+    drained = outgoing_.empty() && !close_send_;
+  }
+  if (drained && on_drained_) on_drained_();
 }
 
 void LinkStream::OnWritesDoneDone(bool) {
@@ -84,6 +92,11 @@ bool LinkStream::AwaitDone(absl::Duration timeout, grpc::Status* status) {
   }
   if (status != nullptr) *status = status_;
   return true;
+}
+
+size_t LinkStream::queued() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return outgoing_.size();
 }
 
 bool LinkStream::welcomed() {

@@ -25,9 +25,12 @@ class LinkStream
   using MessageHandler = std::function<void(const v1::CoordinatorMessage&)>;
 
   // Starts the call and sends `hello` first. `on_message` runs on a gRPC
-  // thread for every message received and must not block.
+  // thread for every message received and must not block; `on_drained`
+  // runs on a gRPC thread whenever the send queue has emptied, so the owner
+  // can hand over more without queueing unboundedly.
   LinkStream(v1::AgentService::Stub& stub, v1::Hello hello,
-             MessageHandler on_message);
+             std::function<void(grpc::ClientContext&)> configure,
+             MessageHandler on_message, std::function<void()> on_drained);
 
   void Send(v1::AgentMessage message);
   // Half-closes the stream (WritesDone) after the queued messages.
@@ -37,6 +40,8 @@ class LinkStream
   // Waits until the stream ended, up to `timeout`. Returns false on timeout.
   bool AwaitDone(absl::Duration timeout, grpc::Status* status);
   bool welcomed();
+  // Messages queued or being written.
+  size_t queued();
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -49,6 +54,7 @@ class LinkStream
   grpc::ClientContext context_;
   v1::CoordinatorMessage incoming_;
   MessageHandler on_message_;
+  std::function<void()> on_drained_;
 
   std::mutex mu_;
   std::condition_variable done_cv_;

@@ -51,6 +51,7 @@ absl::Status AgentRegistry::Connect(const v1::AgentIdentity& identity,
   Live& live = live_[identity.agent_id()];
   AgentConnection* replaced = live.connection;
   live.connection = connection;
+  live.identity = identity;
   live.last_seen = now;
   // Written under the lock so a racing Disconnect of the replaced stream
   // cannot overwrite the new record with "disconnected".
@@ -112,6 +113,22 @@ void AgentRegistry::MarkDisconnected(const std::string& agent_id) {
 size_t AgentRegistry::connected_count() {
   std::lock_guard<std::mutex> lock(mu_);
   return live_.size();
+}
+
+std::vector<v1::AgentIdentity> AgentRegistry::Connected() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<v1::AgentIdentity> out;
+  out.reserve(live_.size());
+  for (const auto& [id, live] : live_) out.push_back(live.identity);
+  return out;
+}
+
+bool AgentRegistry::SendTo(const std::string& agent_id,
+                           v1::CoordinatorMessage message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = live_.find(agent_id);
+  if (it == live_.end()) return false;
+  return it->second.connection->Send(std::move(message));
 }
 
 void AgentRegistry::CloseAll(const absl::Status& status) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -27,6 +28,9 @@ class AgentConnection {
   // back into the registry synchronously (the registry calls it under its
   // lock).
   virtual void Close(const absl::Status& status) = 0;
+  // Queues `message` for the agent; false once the stream is closing. Must
+  // not block or call back into the registry.
+  virtual bool Send(v1::CoordinatorMessage message) = 0;
 };
 
 class AgentRegistry {
@@ -51,6 +55,11 @@ class AgentRegistry {
   void Disconnect(const std::string& agent_id, AgentConnection* connection);
 
   size_t connected_count();
+  // Identities of the connected agents, in agent_id order.
+  std::vector<v1::AgentIdentity> Connected();
+  // Queues `message` on the agent's current stream. False (undelivered)
+  // when it is not connected or its stream is closing.
+  bool SendTo(const std::string& agent_id, v1::CoordinatorMessage message);
 
   // Closes every live connection (shutdown).
   void CloseAll(const absl::Status& status);
@@ -58,6 +67,7 @@ class AgentRegistry {
  private:
   struct Live {
     AgentConnection* connection = nullptr;
+    v1::AgentIdentity identity;
     absl::Time last_seen;
   };
   void WatchdogLoop();

@@ -6,7 +6,8 @@ namespace propwatch {
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>*
 AgentService::Connect(grpc::CallbackServerContext* context) {
-  return new AgentSession(context, registry_, ingest_, heartbeat_interval_);
+  return new AgentSession(context, registry_, ingest_, authorizer_,
+                          heartbeat_interval_);
 }
 
 }  // namespace propwatch

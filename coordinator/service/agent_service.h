@@ -3,6 +3,7 @@
 #define PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_
 
 #include "coordinator/ingest/ingest_writer.h"
+#include "coordinator/service/agent_authorizer.h"
 #include "coordinator/service/agent_registry.h"
 #include "propwatch/v1/agent.grpc.pb.h"
 
@@ -11,9 +12,10 @@ namespace propwatch {
 class AgentService final : public v1::AgentService::CallbackService {
  public:
   AgentService(AgentRegistry& registry, IngestWriter& ingest,
-               absl::Duration heartbeat_interval)
+               AgentAuthorizer authorizer, absl::Duration heartbeat_interval)
       : registry_(registry),
         ingest_(ingest),
+        authorizer_(std::move(authorizer)),
         heartbeat_interval_(heartbeat_interval) {}
 
   grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* Connect(
@@ -22,6 +24,7 @@ class AgentService final : public v1::AgentService::CallbackService {
  private:
   AgentRegistry& registry_;
   IngestWriter& ingest_;
+  const AgentAuthorizer authorizer_;
   const absl::Duration heartbeat_interval_;
 };
 

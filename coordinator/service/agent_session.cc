@@ -45,10 +45,12 @@ class AgentSession::Sink : public IngestSink {
 
 AgentSession::AgentSession(grpc::CallbackServerContext* context,
                            AgentRegistry& registry, IngestWriter& ingest,
+                           const AgentAuthorizer& authorizer,
                            absl::Duration heartbeat_interval)
     : context_(context),
       registry_(registry),
       ingest_(ingest),
+      authorizer_(authorizer),
       heartbeat_interval_(heartbeat_interval),
       sink_(std::make_shared<Sink>(this)),
       peer_(context->peer()) {
@@ -60,11 +62,32 @@ void AgentSession::ReadNext() {
   if (!finished_) StartRead(&incoming_);
 }
 
-void AgentSession::Send(v1::CoordinatorMessage message) {
+bool AgentSession::Send(v1::CoordinatorMessage message) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (finished_) return;
+  if (finished_) return false;
   outgoing_.push_back(std::move(message));
   MaybeStartWriteLocked();
+  return true;
+}
+
+PeerCredentials AgentSession::Credentials() const {
+  PeerCredentials peer;
+  std::shared_ptr<const grpc::AuthContext> auth = context_->auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
+    for (const char* property :
+         {"x509_common_name", "x509_subject_alternative_name"}) {
+      for (const grpc::string_ref& name : auth->FindPropertyValues(property)) {
+        peer.certificate_names.emplace_back(name.data(), name.size());
+      }
+    }
+  }
+  const auto& metadata = context_->client_metadata();
+  auto it = metadata.find("authorization");
+  if (it != metadata.end()) {
+    peer.bearer_token =
+        BearerToken(absl::string_view(it->second.data(), it->second.size()));
+  }
+  return peer;
 }
 
 void AgentSession::Close(const absl::Status& status) {
@@ -131,6 +154,10 @@ absl::Status AgentSession::HandleHello(const v1::Hello& hello) {
   absl::Status valid = ValidateIdentity(hello.identity());
   if (!valid.ok()) return valid;
   const std::string& agent_id = hello.identity().agent_id();
+  if (absl::Status s = authorizer_.Authorize(agent_id, Credentials());
+      !s.ok()) {
+    return s;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     agent_id_ = agent_id;

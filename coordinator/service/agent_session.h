@@ -15,6 +15,7 @@
 #include <string>
 
 #include "coordinator/ingest/ingest_writer.h"
+#include "coordinator/service/agent_authorizer.h"
 #include "coordinator/service/agent_registry.h"
 #include "propwatch/v1/agent.grpc.pb.h"
 
@@ -25,10 +26,12 @@ class AgentSession
       public AgentConnection {
  public:
   AgentSession(grpc::CallbackServerContext* context, AgentRegistry& registry,
-               IngestWriter& ingest, absl::Duration heartbeat_interval);
+               IngestWriter& ingest, const AgentAuthorizer& authorizer,
+               absl::Duration heartbeat_interval);
 
-  // Queues `message` for the agent. Dropped once the stream is closing.
-  void Send(v1::CoordinatorMessage message);
+  // Queues `message` for the agent. False (dropped) once the stream is
+  // closing.
+  bool Send(v1::CoordinatorMessage message) override;
   void Close(const absl::Status& status) override;
 
   void OnReadDone(bool ok) override;
@@ -39,6 +42,7 @@ class AgentSession
  private:
   class Sink;
   absl::Status HandleHello(const v1::Hello& hello);
+  PeerCredentials Credentials() const;
   // Returns false when the next read must wait for the ingest queue.
   bool HandleMessage(v1::AgentMessage& message);
   // Starts the next read unless the stream is finishing.
@@ -50,6 +54,7 @@ class AgentSession
   grpc::CallbackServerContext* context_;
   AgentRegistry& registry_;
   IngestWriter& ingest_;
+  const AgentAuthorizer& authorizer_;
   const absl::Duration heartbeat_interval_;
   // Acks and resume signals from the ingest writer; detached in OnDone.
   std::shared_ptr<Sink> sink_;

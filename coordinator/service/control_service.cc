@@ -4,9 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/time_convert.h"
 
 namespace propwatch {
 namespace {
+
+// One command's probes; a round of a verification stays far below.
+constexpr int kMaxProbesPerCommand = 1000;
 
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
                                      const grpc::Status& status) {
@@ -92,6 +96,53 @@ grpc::ServerUnaryReactor* ControlService::QueryResults(
     grpc::CallbackServerContext* context, const v1::QueryResultsRequest*,
     v1::QueryResultsResponse*) {
   return FinishWith(context, NotBuiltYet("QueryResults"));
+}
+
+grpc::ServerUnaryReactor* ControlService::RunProbes(
+    grpc::CallbackServerContext* context, const v1::RunProbesRequest* request,
+    v1::RunProbesResponse* response) {
+  const int probes = request->dns_size() + request->http_size();
+  if (probes == 0) {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "give at least one dns or http "
+                                            "probe"));
+  }
+  if (probes > kMaxProbesPerCommand) {
+    return FinishWith(
+        context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              absl::StrCat("at most ", kMaxProbesPerCommand,
+                                           " probes per run; got ", probes)));
+  }
+  absl::Duration timeout = absl::Seconds(30);
+  if (request->has_timeout()) timeout = FromProtoDuration(request->timeout());
+  if (timeout <= absl::ZeroDuration() || timeout > absl::Minutes(10)) {
+    return FinishWith(context,
+                      grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "timeout must be between 0 and 10 minutes"));
+  }
+  std::vector<std::string> ids;
+  for (const v1::AgentIdentity& agent :
+       SelectAgents(request->agents(), registry_.Connected())) {
+    ids.push_back(agent.agent_id());
+  }
+  if (ids.empty()) {
+    return FinishWith(context,
+                      grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                   "no connected agent matches the selector"));
+  }
+  v1::ProbeCommand command;
+  command.set_command_id(dispatcher_.NextCommandId());
+  command.set_verification_id(absl::StrCat("run-", command.command_id()));
+  command.set_round(1);
+  *command.mutable_dns() = request->dns();
+  *command.mutable_http() = request->http();
+  *command.mutable_deadline() = ToProtoTime(absl::Now() + timeout);
+  DispatchOutcome outcome = dispatcher_.Send(ids, command);
+  response->set_run_id(command.verification_id());
+  response->set_command_id(command.command_id());
+  for (std::string& id : outcome.delivered) response->add_delivered(id);
+  for (std::string& id : outcome.undelivered) response->add_undelivered(id);
+  return FinishWith(context, grpc::Status::OK);
 }
 
 }  // namespace propwatch

@@ -5,6 +5,8 @@
 #ifndef PROPWATCH_COORDINATOR_SERVICE_CONTROL_SERVICE_H_
 #define PROPWATCH_COORDINATOR_SERVICE_CONTROL_SERVICE_H_
 
+#include "coordinator/dispatch/command_dispatcher.h"
+#include "coordinator/service/agent_registry.h"
 #include "coordinator/storage/store.h"
 #include "propwatch/v1/control.grpc.pb.h"
 
@@ -12,7 +14,8 @@ namespace propwatch {
 
 class ControlService final : public v1::ControlService::CallbackService {
  public:
-  explicit ControlService(Store& store) : store_(store) {}
+  ControlService(Store& store, AgentRegistry& registry)
+      : store_(store), registry_(registry), dispatcher_(registry) {}
 
   grpc::ServerUnaryReactor* ListAgents(
       grpc::CallbackServerContext* context,
@@ -46,8 +49,14 @@ class ControlService final : public v1::ControlService::CallbackService {
       const v1::QueryResultsRequest* request,
       v1::QueryResultsResponse* response) override;
 
+  grpc::ServerUnaryReactor* RunProbes(grpc::CallbackServerContext* context,
+                                      const v1::RunProbesRequest* request,
+                                      v1::RunProbesResponse* response) override;
+
  private:
   Store& store_;
+  AgentRegistry& registry_;
+  CommandDispatcher dispatcher_;
 };
 
 }  // namespace propwatch

@@ -4,10 +4,49 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "common/host_port.h"
 
 namespace propwatch {
+namespace {
+
+absl::StatusOr<AgentAuthorizer> MakeAuthorizer(
+    const CoordinatorOptions& options) {
+  std::map<std::string, std::string> tokens;
+  if (!options.agent_tokens_file.empty()) {
+    std::ifstream in(options.agent_tokens_file);
+    if (!in) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--agent-tokens '", options.agent_tokens_file, "' cannot be read"));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = AgentAuthorizer::ParseTokenFile(text.str());
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--agent-tokens: ", parsed.status().message()));
+    }
+    tokens = std::move(*parsed);
+  }
+  const bool certificates = !options.insecure && !options.tls.ca.empty();
+  if (options.insecure && tokens.empty()) {
+    spdlog::warn(
+        "--insecure without --agent-tokens: any agent may claim any "
+        "agent_id (local demos and tests only)");
+    return AgentAuthorizer::Open();
+  }
+  if (!certificates && tokens.empty()) {
+    return absl::InvalidArgumentError(
+        "agents cannot prove who they are: give --tls-ca (mutual TLS) "
+        "and/or --agent-tokens");
+  }
+  return AgentAuthorizer(certificates, std::move(tokens));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const CoordinatorOptions& options) {
@@ -20,6 +59,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     return absl::InvalidArgumentError(
         "--data-dir is required: the directory for the coordinator's RocksDB");
   }
+  auto credentials = ServerCredentials(options.tls, options.insecure);
+  if (!credentials.ok()) return credentials.status();
+  auto authorizer = MakeAuthorizer(options);
+  if (!authorizer.ok()) return authorizer.status();
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
   auto store = Store::Open(options.data_dir);
   if (!store.ok()) return store.status();
@@ -29,8 +72,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   server->ingest_ =
       std::make_unique<IngestWriter>(*server->store_, options.ingest_capacity);
   server->agent_service_ = std::make_unique<AgentService>(
-      *server->registry_, *server->ingest_, options.heartbeat_interval);
-  server->control_service_ = std::make_unique<ControlService>(*server->store_);
+      *server->registry_, *server->ingest_, std::move(*authorizer),
+      options.heartbeat_interval);
+  server->control_service_ =
+      std::make_unique<ControlService>(*server->store_, *server->registry_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -43,8 +88,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
           absl::ToInt64Milliseconds(options.min_agent_ping_interval)));
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddListeningPort(FormatHostPort(*listen),
-                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(FormatHostPort(*listen), *credentials,
+                           &server->port_);
   builder.RegisterService(server->agent_service_.get());
   builder.RegisterService(server->control_service_.get());
   server->server_ = builder.BuildAndStart();

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/tls_credentials.h"
 #include "coordinator/ingest/ingest_writer.h"
 #include "coordinator/service/agent_registry.h"
 #include "coordinator/service/agent_service.h"
@@ -31,6 +32,12 @@ struct CoordinatorOptions {
   absl::Duration min_agent_ping_interval = absl::Seconds(10);
   // Queued results above which agent streams stop being read.
   size_t ingest_capacity = 10000;
+  // TLS: certificate and key of the coordinator; `tls.ca` verifies agents'
+  // client certificates (mutual TLS). Plaintext only with `insecure`.
+  TlsFiles tls;
+  bool insecure = false;
+  // "agent_id token" lines; empty: no token authentication.
+  std::string agent_tokens_file;
 };
 
 class CoordinatorServer {

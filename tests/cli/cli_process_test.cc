@@ -15,7 +15,7 @@ using testing::RunCommand;
 TEST(CliProcessTest, AgentsAsTableAndJson) {
   testing::CoordinatorProcess coordinator;
   testing::Subprocess agent(
-      {BuildPath("agent/propwatch-agent"), "--coordinator",
+      {BuildPath("agent/propwatch-agent"), "--insecure", "--coordinator",
        coordinator.address(), "--agent-id", "agent-us-1", "--region", "us-east",
        "--label", "tier=edge", "--system-resolver", "127.0.0.1"},
       coordinator.dir().File("agent"));
@@ -23,8 +23,8 @@ TEST(CliProcessTest, AgentsAsTableAndJson) {
   testing::CommandResult table;
   ASSERT_TRUE(testing::WaitFor(
       [&] {
-        table = RunCommand({ctl, "--coordinator", coordinator.address(),
-                            "agents", "--connected"},
+        table = RunCommand({ctl, "--insecure", "--coordinator",
+                            coordinator.address(), "agents", "--connected"},
                            absl::Seconds(10));
         return table.out.find("agent-us-1") != std::string::npos;
       },
@@ -37,7 +37,8 @@ TEST(CliProcessTest, AgentsAsTableAndJson) {
 
   // JSON through the environment variable instead of the flag.
   auto json = RunCommand({ctl, "agents", "--output", "json"}, absl::Seconds(10),
-                         {"PROPWATCH_COORDINATOR=" + coordinator.address()});
+                         {"PROPWATCH_COORDINATOR=" + coordinator.address(),
+                          "PROPWATCH_INSECURE=1"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   v1::ListAgentsResponse parsed;
   ASSERT_TRUE(
@@ -49,9 +50,10 @@ TEST(CliProcessTest, AgentsAsTableAndJson) {
   EXPECT_EQ(parsed.agents(0).identity().labels().at("tier"), "edge");
   EXPECT_EQ(parsed.agents(0).state(), v1::AGENT_STATE_CONNECTED);
 
-  auto filtered = RunCommand({ctl, "--coordinator", coordinator.address(), "-o",
-                              "json", "agents", "--region", "eu-west"},
-                             absl::Seconds(10));
+  auto filtered =
+      RunCommand({ctl, "--insecure", "--coordinator", coordinator.address(),
+                  "-o", "json", "agents", "--region", "eu-west"},
+                 absl::Seconds(10));
   ASSERT_EQ(filtered.exit_code, 0);
   EXPECT_EQ(filtered.out.find("agent-us-1"), std::string::npos);
 }
@@ -59,9 +61,9 @@ TEST(CliProcessTest, AgentsAsTableAndJson) {
 TEST(CliProcessTest, UnreachableCoordinatorExitsFourNamingTheAddress) {
   const std::string address =
       "127.0.0.1:" + std::to_string(testing::FreePort());
-  auto r = RunCommand(
-      {BuildPath("cli/propwatchctl"), "--coordinator", address, "agents"},
-      absl::Seconds(20));
+  auto r = RunCommand({BuildPath("cli/propwatchctl"), "--insecure",
+                       "--coordinator", address, "agents"},
+                      absl::Seconds(20));
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_NE(r.err.find("cannot reach the coordinator at " + address),
             std::string::npos)

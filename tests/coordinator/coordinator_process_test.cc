@@ -21,6 +21,7 @@ std::unique_ptr<testing::Subprocess> StartAgent(
     CoordinatorProcess& coordinator, const std::string& id,
     const std::string& region, std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {BuildPath("agent/propwatch-agent"),
+                                   "--insecure",
                                    "--coordinator",
                                    coordinator.address(),
                                    "--agent-id",

@@ -12,7 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$coordinator_bin" --listen 127.0.0.1:0 --data-dir "$work/db" --port-file "$work/port" 2>"$work/log" &
+"$coordinator_bin" --insecure --listen 127.0.0.1:0 --data-dir "$work/db" --port-file "$work/port" 2>"$work/log" &
 coordinator_pid=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")

@@ -1,5 +1,6 @@
 #include "tests/testing/coordinator_process.h"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -17,6 +18,11 @@ CoordinatorProcess::CoordinatorProcess(std::vector<std::string> extra_flags,
       data_dir_,
       "--port-file",
       port_file};
+  // Plaintext unless the test brings its own TLS setup.
+  if (std::find(extra_flags.begin(), extra_flags.end(), "--tls-cert") ==
+      extra_flags.end()) {
+    argv.push_back("--insecure");
+  }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   process_ = std::make_unique<Subprocess>(argv, dir_.File("coordinator"));
   const bool up = WaitFor(
