@@ -169,15 +169,23 @@ PeerBehaviour HugeHeaders(uint64_t total_bytes, uint64_t line_bytes) {
   return [total_bytes, line_bytes](int fd, const std::atomic<bool>& stopping) {
     ReadRequestHead(fd, stopping);
     if (!SendAll(fd, "HTTP/1.1 200 OK\r\n", stopping)) return;
+    // Each line's filler goes out in chunks of one small buffer, so the
+    // peer's own memory does not grow with line_bytes: tests measure the
+    // prober's memory in this same process.
+    const std::string filler(64 * 1024, 'h');
     uint64_t sent = 0;
     for (int i = 0; sent < total_bytes; ++i) {
-      std::string line = absl::StrCat("X-Filler-", i, ": ");
-      line.append(
-          std::max<uint64_t>(line_bytes, line.size() + 3) - line.size() - 2,
-          'h');
-      line.append("\r\n");
-      if (!SendAll(fd, line, stopping)) return;
-      sent += line.size();
+      const std::string name = absl::StrCat("X-Filler-", i, ": ");
+      uint64_t left =
+          std::max<uint64_t>(line_bytes, name.size() + 3) - name.size() - 2;
+      if (!SendAll(fd, name, stopping)) return;
+      sent += name.size() + left + 2;
+      while (left > 0) {
+        const size_t n = std::min<uint64_t>(left, filler.size());
+        if (!SendAll(fd, std::string_view(filler.data(), n), stopping)) return;
+        left -= n;
+      }
+      if (!SendAll(fd, "\r\n", stopping)) return;
     }
     if (!SendAll(fd, "Content-Length: 0\r\n\r\n", stopping)) return;
     HoldOpen(fd, stopping);

@@ -99,11 +99,30 @@ TEST(HttpProberHostileTest, HundredMegabyteBodyStopsAtTheCapInBoundedMemory) {
       << rss_before;
 }
 
+// Eight probes at once against 1 MB of headers: kept whole, that is 8 MB of
+// header text (more with libcurl's copies); capped at 64 KiB each, it stays
+// under a couple of MB. The bound leaves room for allocator noise and the
+// peer threads' buffers, which live in this process too.
+constexpr int kHeaderProbes = 8;
+constexpr uint64_t kMaxHeaderGrowth = 6ull << 20;
+
 TEST(HttpProberHostileTest, MegabyteOfHeaderLinesEndsAsProtocolError) {
   auto peer = StartPeer(HugeHeaders(1 << 20, 1024));
   ProberHarness h;
+  const uint64_t rss_before = CurrentRssBytes();
+  ASSERT_TRUE(ResetPeakRss());
+  for (int k = 1; k < kHeaderProbes; ++k) {
+    h.Start(PeerSpec(peer->port(), absl::Seconds(10)));
+  }
   const size_t i = h.Start(PeerSpec(peer->port(), absl::Seconds(10)));
   ASSERT_TRUE(h.RunUntilDone(absl::Seconds(10) + kSlack));
+  const uint64_t peak = PeakRssBytes();
+  EXPECT_LT(peak, rss_before + kMaxHeaderGrowth)
+      << "peak RSS " << peak << " grew more than " << kMaxHeaderGrowth
+      << " over " << rss_before;
+  for (size_t k = 0; k < i; ++k) {
+    EXPECT_EQ(h.finished(k)->result.error_class(), v1::ERROR_CLASS_PROTOCOL);
+  }
   const v1::HttpResult& r = h.finished(i)->result;
   EXPECT_EQ(r.error_class(), v1::ERROR_CLASS_PROTOCOL) << r.error_message();
   EXPECT_THAT(r.error_message(),
@@ -113,8 +132,20 @@ TEST(HttpProberHostileTest, MegabyteOfHeaderLinesEndsAsProtocolError) {
 TEST(HttpProberHostileTest, MegabyteHeaderLineEndsAsProtocolError) {
   auto peer = StartPeer(HugeHeaders(1 << 20, 1 << 20));
   ProberHarness h;
+  const uint64_t rss_before = CurrentRssBytes();
+  ASSERT_TRUE(ResetPeakRss());
+  for (int k = 1; k < kHeaderProbes; ++k) {
+    h.Start(PeerSpec(peer->port(), absl::Seconds(10)));
+  }
   const size_t i = h.Start(PeerSpec(peer->port(), absl::Seconds(10)));
   ASSERT_TRUE(h.RunUntilDone(absl::Seconds(10) + kSlack));
+  const uint64_t peak = PeakRssBytes();
+  EXPECT_LT(peak, rss_before + kMaxHeaderGrowth)
+      << "peak RSS " << peak << " grew more than " << kMaxHeaderGrowth
+      << " over " << rss_before;
+  for (size_t k = 0; k < i; ++k) {
+    EXPECT_EQ(h.finished(k)->result.error_class(), v1::ERROR_CLASS_PROTOCOL);
+  }
   const v1::HttpResult& r = h.finished(i)->result;
   EXPECT_EQ(r.error_class(), v1::ERROR_CLASS_PROTOCOL) << r.error_message();
   EXPECT_THAT(r.error_message(),
