@@ -40,16 +40,19 @@ uint64_t Outbox::Add(v1::ProbeResult result) {
   std::lock_guard<std::mutex> lock(mu_);
   const uint64_t sequence = ++last_sequence_;
   result.set_sequence(sequence);
-  bool dropped = false;
+  uint64_t dropped_sequence = 0;
   if (pending_.size() >= capacity_) {
+    dropped_sequence = pending_.begin()->first;
     pending_.erase(pending_.begin());
     ++dropped_;
-    dropped = true;
   }
   if (journal_ != nullptr && !journal_failed_) {
     JournalLocked(journal_->AppendResult(result));
-    if (dropped)
+    if (dropped_sequence != 0) {
+      // Journaled like an ack (gone) plus the counter (why).
+      JournalLocked(journal_->AppendAcks({dropped_sequence}));
       JournalLocked(journal_->AppendCounters(last_sequence_, dropped_));
+    }
   }
   pending_.emplace(sequence, std::move(result));
   return sequence;

@@ -11,13 +11,13 @@ CoordinatorProcess::CoordinatorProcess(std::vector<std::string> extra_flags,
     : data_dir_(data_dir.empty() ? dir_.File("data") : std::move(data_dir)) {
   const std::string port_file = dir_.File("port");
   std::vector<std::string> argv = {
-      BuildPath("coordinator/propwatch-coordinator"),
-      "--listen",
-      "127.0.0.1:0",
-      "--data-dir",
-      data_dir_,
-      "--port-file",
-      port_file};
+      BuildPath("coordinator/propwatch-coordinator"), "--data-dir", data_dir_,
+      "--port-file", port_file};
+  // A free port unless the test pins one (to restart on the same address).
+  if (std::find(extra_flags.begin(), extra_flags.end(), "--listen") ==
+      extra_flags.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
   // Plaintext unless the test brings its own TLS setup.
   if (std::find(extra_flags.begin(), extra_flags.end(), "--tls-cert") ==
       extra_flags.end()) {

@@ -15,7 +15,9 @@ namespace propwatch::testing {
 class CoordinatorProcess {
  public:
   // Starts the coordinator and waits until it listens. `data_dir` empty means
-  // a fresh directory inside this object's temp dir.
+  // a fresh directory inside this object's temp dir. Listens on a free
+  // loopback port unless `extra_flags` has --listen; plaintext (--insecure)
+  // unless it has --tls-cert.
   explicit CoordinatorProcess(std::vector<std::string> extra_flags = {},
                               std::string data_dir = "");
   // "127.0.0.1:PORT"

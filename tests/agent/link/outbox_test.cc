@@ -1,0 +1,128 @@
+#include "agent/link/outbox.h"
+
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+
+namespace propwatch {
+namespace {
+
+v1::ProbeResult Result(const std::string& host) {
+  v1::ProbeResult r;
+  r.set_verification_id("v");
+  r.mutable_dns()->set_hostname(host);
+  return r;
+}
+
+std::vector<uint64_t> Sequences(const std::vector<v1::ProbeResult>& results) {
+  std::vector<uint64_t> out;
+  for (const auto& r : results) out.push_back(r.sequence());
+  return out;
+}
+
+TEST(OutboxTest, NumbersSendsOnceAndForgetsWhatIsAcked) {
+  Outbox outbox(10);
+  EXPECT_EQ(outbox.Add(Result("a")), 1u);
+  EXPECT_EQ(outbox.Add(Result("b")), 2u);
+  EXPECT_EQ(outbox.Add(Result("c")), 3u);
+  EXPECT_EQ(Sequences(outbox.TakeUnsent(2)), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(Sequences(outbox.TakeUnsent(10)), (std::vector<uint64_t>{3}));
+  EXPECT_FALSE(outbox.HasUnsent());
+  outbox.Ack({1, 3});
+  EXPECT_EQ(outbox.stats().size, 1u);
+  // A new stream: what is unacked goes out again, with its number.
+  outbox.OnWelcome(0);
+  EXPECT_EQ(Sequences(outbox.TakeUnsent(10)), (std::vector<uint64_t>{2}));
+}
+
+TEST(OutboxTest, FullOutboxDropsTheOldestAndCountsIt) {
+  Outbox outbox(3);
+  for (int i = 0; i < 5; ++i) outbox.Add(Result("x"));
+  OutboxStats stats = outbox.stats();
+  EXPECT_EQ(stats.size, 3u);
+  EXPECT_EQ(stats.dropped, 2u);
+  EXPECT_EQ(stats.last_sequence, 5u);
+  EXPECT_EQ(Sequences(outbox.TakeUnsent(10)), (std::vector<uint64_t>{3, 4, 5}));
+}
+
+TEST(OutboxTest, WelcomeAcksWhatTheCoordinatorHoldsAndRaisesTheFloor) {
+  Outbox outbox(10);
+  for (int i = 0; i < 4; ++i) outbox.Add(Result("x"));
+  outbox.OnWelcome(2);
+  EXPECT_EQ(Sequences(outbox.TakeUnsent(10)), (std::vector<uint64_t>{3, 4}));
+  // An agent that lost its state must not reuse numbers already stored.
+  Outbox fresh(10);
+  fresh.OnWelcome(500);
+  EXPECT_EQ(fresh.Add(Result("y")), 501u);
+}
+
+TEST(OutboxTest, JournalSurvivesACrashWithAcksAndCounters) {
+  testing::TempDir dir;
+  const std::string path = dir.File("outbox.journal");
+  {
+    auto outbox = Outbox::Open(3, path);
+    ASSERT_TRUE(outbox.ok()) << outbox.status();
+    for (int i = 0; i < 5; ++i) (*outbox)->Add(Result("h" + std::to_string(i)));
+    (*outbox)->Ack({4});
+    // No clean shutdown: the object just goes away, like kill -9.
+  }
+  auto reopened = Outbox::Open(3, path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  OutboxStats stats = (*reopened)->stats();
+  EXPECT_EQ(stats.last_sequence, 5u);
+  EXPECT_EQ(stats.dropped, 2u);
+  std::vector<v1::ProbeResult> unsent = (*reopened)->TakeUnsent(10);
+  EXPECT_EQ(Sequences(unsent), (std::vector<uint64_t>{3, 5}));
+  EXPECT_EQ(unsent[1].dns().hostname(), "h4");
+  EXPECT_EQ((*reopened)->Add(Result("next")), 6u);
+}
+
+TEST(OutboxTest, TornLastRecordIsIgnored) {
+  testing::TempDir dir;
+  const std::string path = dir.File("outbox.journal");
+  {
+    auto outbox = Outbox::Open(10, path);
+    ASSERT_TRUE(outbox.ok());
+    (*outbox)->Add(Result("a"));
+    (*outbox)->Add(Result("b"));
+  }
+  {
+    // Half a record, as a crash in the middle of write() leaves it.
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out.write("R\x40\x00\x00\x00partial", 12);
+  }
+  auto reopened = Outbox::Open(10, path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(Sequences((*reopened)->TakeUnsent(10)),
+            (std::vector<uint64_t>{1, 2}));
+}
+
+TEST(OutboxTest, JournalIsCompactedSoItStaysBounded) {
+  testing::TempDir dir;
+  const std::string path = dir.File("outbox.journal");
+  auto outbox = Outbox::Open(100, path);
+  ASSERT_TRUE(outbox.ok());
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t seq = (*outbox)->Add(Result("steady-state-hostname"));
+    (*outbox)->Ack({seq});
+  }
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  // 20000 results and acks uncompacted would be ~1 MB.
+  EXPECT_LT(in.tellg(), 300000);
+  auto reopened = Outbox::Open(100, path);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->stats().size, 0u);
+  EXPECT_EQ((*reopened)->stats().last_sequence, 20000u);
+}
+
+TEST(OutboxTest, UnwritableJournalIsAClearError) {
+  auto outbox = Outbox::Open(10, "/nonexistent-dir/outbox.journal");
+  ASSERT_FALSE(outbox.ok());
+  EXPECT_NE(outbox.status().message().find("--state-dir"),
+            absl::string_view::npos)
+      << outbox.status();
+}
+
+}  // namespace
+}  // namespace propwatch
