@@ -104,7 +104,8 @@ absl::StatusOr<IssuedCertificate> TestCa::Issue(const LeafOptions& options) {
   X509_set_issuer_name(cert, X509_get_subject_name(cert_));
   bool ok =
       AddExtension(cert, cert_, NID_basic_constraints, "CA:FALSE") &&
-      AddExtension(cert, cert_, NID_ext_key_usage, "serverAuth") &&
+      AddExtension(cert, cert_, NID_ext_key_usage,
+                   options.extended_key_usage) &&
       AddExtension(cert, cert_, NID_authority_key_identifier, "keyid:always");
   if (ok && !options.subject_alt_names.empty()) {
     ok = AddExtension(cert, cert_, NID_subject_alt_name,

@@ -26,6 +26,9 @@ struct LeafOptions {
   std::vector<std::string> subject_alt_names;
   absl::Time not_before;
   absl::Time not_after;
+  // extendedKeyUsage, in openssl's syntax: "serverAuth", "clientAuth" or
+  // "serverAuth,clientAuth".
+  std::string extended_key_usage = "serverAuth";
 };
 
 // An EC P-256 self-signed CA made in memory; issues leaf certificates with any
