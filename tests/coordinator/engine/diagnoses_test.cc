@@ -1,0 +1,419 @@
+// Every diagnosis word, and the negatives that keep them honest, as one
+// table of scenarios: what each round looks like, which diagnoses it must
+// give, and the verdict.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "coordinator/engine/evaluate_round.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/coordinator/engine/round_builder.h"
+
+namespace propwatch {
+namespace {
+
+using engine_testing::FakeEvidence;
+using engine_testing::kBadIp;
+using engine_testing::kGoodIp;
+using engine_testing::RoundBuilder;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+constexpr char kOldIp[] = "198.51.100.9";
+constexpr char kAuthority[] = "198.51.100.53:53";
+
+// Regions eu, us, ap with `per_region` agents each, all resolving and
+// passing both IPs on "/" and "/docs". Scenarios change one thing.
+RoundBuilder Healthy(int per_region = 2) {
+  RoundBuilder round({"www.example.com"}, {"/", "/docs"});
+  for (const std::string region : {"eu", "us", "ap"}) {
+    round.Agents(region, per_region);
+    for (int i = 1; i <= per_region; ++i) {
+      std::string agent = region + "-" + std::to_string(i);
+      round.Dns(agent, "system", "10.0.0.2:53", {kBadIp, kGoodIp}, 120);
+      round.HttpAllPaths(agent, kBadIp, 200).HttpAllPaths(agent, kGoodIp, 200);
+    }
+  }
+  return round;
+}
+
+struct Scenario {
+  std::string name;
+  std::function<RoundBuilder()> build;
+  std::vector<v1::DiagnosisKind> kinds;  // sorted, as the report orders them
+  v1::Verdict verdict;
+};
+
+std::vector<Scenario> Scenarios() {
+  return {
+      {"healthy", [] { return Healthy(); }, {}, v1::VERDICT_PASS},
+      {"bad_ip_from_every_region",
+       [] {
+         RoundBuilder round({"www.example.com"}, {"/", "/docs"});
+         round.Agents("eu", 1).Agents("us", 1).Agents("ap", 1);
+         for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+           round.HttpAllPaths(agent, kGoodIp, 200)
+               .HttpAllPaths(agent, kBadIp, 502);
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_BAD_IP},
+       v1::VERDICT_FAIL},
+      {"one_region_failing_one_ip_is_not_a_bad_ip",
+       [] {
+         RoundBuilder round = Healthy(1);
+         round.Agents("sa", 1)
+             .HttpAllPaths("sa-1", kGoodIp, 200)
+             .HttpAllPaths("sa-1", kBadIp, 404);
+         return round;
+       },
+       {},
+       v1::VERDICT_FAIL},
+      {"lossy_agent_is_agent_network_never_bad_ip",
+       [] {
+         // eu-3 drops every probe to the bad IP and one to the good one;
+         // eu-1 and eu-2 get through. Same IPs pass everywhere else.
+         RoundBuilder round = Healthy(2);
+         round.Agent("eu-3", "eu")
+             .HttpAllPaths("eu-3", kBadIp, 0, v1::ERROR_CLASS_TIMEOUT)
+             .Http("eu-3", kGoodIp, "/", 0, v1::ERROR_CLASS_NETWORK)
+             .Http("eu-3", kGoodIp, "/docs", 200);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_AGENT_NETWORK},
+       v1::VERDICT_PASS},
+      {"lossy_agent_in_every_region_is_still_not_a_bad_ip",
+       [] {
+         RoundBuilder round = Healthy(2);
+         for (const std::string region : {"eu", "us", "ap"}) {
+           round.Agent(region + "-3", region)
+               .HttpAllPaths(region + "-3", kBadIp, 0, v1::ERROR_CLASS_TIMEOUT)
+               .HttpAllPaths(region + "-3", kGoodIp, 200);
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_AGENT_NETWORK, v1::DIAGNOSIS_KIND_AGENT_NETWORK,
+        v1::DIAGNOSIS_KIND_AGENT_NETWORK},
+       v1::VERDICT_PASS},
+      {"lossy_agent_that_costs_the_quorum",
+       [] {
+         // eu-2 times out on everything eu-1 reaches: it measured nothing,
+         // and eu needs two agents.
+         RoundBuilder round({"www.example.com"}, {"/"});
+         round.verification().mutable_selector()->set_min_agents_per_region(2);
+         round.Agents("eu", 2).Agents("us", 2);
+         for (const std::string agent : {"eu-1", "us-1", "us-2"}) {
+           round.Http(agent, kGoodIp, "/", 200);
+         }
+         round.Http("eu-2", kGoodIp, "/", 0, v1::ERROR_CLASS_TIMEOUT);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_AGENT_NETWORK, v1::DIAGNOSIS_KIND_NO_QUORUM},
+       v1::VERDICT_INCONCLUSIVE},
+      {"intermittent_within_a_region",
+       [] {
+         RoundBuilder round = Healthy(2);
+         round.Agent("eu-3", "eu")
+             .Http("eu-3", kGoodIp, "/docs", 404)
+             .Http("eu-3", kGoodIp, "/", 200);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_INTERMITTENT},
+       v1::VERDICT_FAIL},
+      {"timeouts_beside_passes_are_the_agent_not_intermittent",
+       [] {
+         RoundBuilder round = Healthy(2);
+         round.Agent("eu-3", "eu")
+             .Http("eu-3", kGoodIp, "/docs", 0, v1::ERROR_CLASS_TIMEOUT);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_AGENT_NETWORK},
+       v1::VERDICT_PASS},
+      {"no_quorum_never_passes",
+       [] {
+         RoundBuilder round = Healthy(1);
+         round.verification().mutable_selector()->set_min_agents_per_region(2);
+         round.Agents("eu", 2).Agents("us", 2);  // eu-2, us-2 never answer
+         round.HttpAllPaths("eu-1", kGoodIp, 200);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_NO_QUORUM, v1::DIAGNOSIS_KIND_NO_QUORUM,
+        v1::DIAGNOSIS_KIND_NO_QUORUM},
+       v1::VERDICT_INCONCLUSIVE},
+      {"no_quorum_beats_fail",
+       [] {
+         RoundBuilder round = Healthy(1);
+         round.verification().mutable_selector()->add_regions("sa");
+         round.verification().mutable_selector()->add_regions("eu");
+         round.HttpAllPaths("eu-1", kBadIp, 404);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_INTERMITTENT, v1::DIAGNOSIS_KIND_NO_QUORUM},
+       v1::VERDICT_INCONCLUSIVE},
+      {"missing_agent_above_quorum_is_listed_not_diagnosed",
+       [] {
+         RoundBuilder round = Healthy(2);
+         round.Agent("eu-9", "eu");
+         return round;
+       },
+       {},
+       v1::VERDICT_PASS},
+      {"stale_resolver",
+       [] {
+         RoundBuilder round = Healthy(1);
+         for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+           round.Dns(agent, "authoritative", kAuthority, {kBadIp, kGoodIp});
+         }
+         round.Dns("ap-1", "address", "8.8.8.8:53", {kOldIp}, 240);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_STALE_RESOLVER},
+       v1::VERDICT_FAIL},
+      {"region_dns_divergent_from_the_other_regions",
+       [] {
+         RoundBuilder round({"www.example.com"});
+         for (const std::string region : {"eu", "us", "sa", "ap"}) {
+           std::string agent = region + "-1";
+           round.Agent(agent, region);
+           round.Dns(agent, "system", "10.0.0.2:53",
+                     {region == "ap" ? kOldIp : kGoodIp}, 90);
+           round.Http(agent, kGoodIp, "/", 200);
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_REGION_DNS_DIVERGENT},
+       v1::VERDICT_FAIL},
+      {"geodns_gives_every_region_its_own_answer",
+       [] {
+         RoundBuilder round({"www.example.com"});
+         int n = 0;
+         for (const std::string region : {"eu", "us", "ap"}) {
+           std::string agent = region + "-1";
+           std::string ip = "192.0.2." + std::to_string(++n);
+           round.Agent(agent, region)
+               .Dns(agent, "system", "10.0.0.2:53", {ip})
+               .Http(agent, ip, "/", 200);
+         }
+         return round;
+       },
+       {},
+       v1::VERDICT_PASS},
+      {"region_fails_the_dns_expectation",
+       [] {
+         RoundBuilder round = Healthy(1);
+         round.Dns("ap-1", "system", "10.0.0.2:53", {kOldIp})
+             .DnsFailsExpectation("198.51.100.9 is not within 203.0.113.0/24");
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_REGION_DNS_DIVERGENT},
+       v1::VERDICT_FAIL},
+  };
+}
+
+class DiagnosisScenarioTest : public ::testing::TestWithParam<Scenario> {};
+
+TEST_P(DiagnosisScenarioTest, GivesExactlyTheseDiagnosesAndVerdict) {
+  RoundBuilder round = GetParam().build();
+  v1::RoundReport report = round.Evaluate();
+  std::vector<v1::DiagnosisKind> kinds;
+  for (const v1::Diagnosis& d : report.diagnoses()) {
+    kinds.push_back(d.kind());
+    EXPECT_FALSE(d.summary().empty());
+    EXPECT_NE(d.kind(), v1::DIAGNOSIS_KIND_UNSPECIFIED);
+  }
+  EXPECT_THAT(kinds, ElementsAreArray(GetParam().kinds))
+      << report.DebugString();
+  EXPECT_EQ(report.verdict(), GetParam().verdict) << report.DebugString();
+}
+
+INSTANTIATE_TEST_SUITE_P(Engine, DiagnosisScenarioTest,
+                         ::testing::ValuesIn(Scenarios()),
+                         [](const ::testing::TestParamInfo<Scenario>& info) {
+                           return info.param.name;
+                         });
+
+// The fields and sentences of each diagnosis.
+
+const v1::Diagnosis& Only(const v1::RoundReport& report,
+                          v1::DiagnosisKind kind) {
+  const v1::Diagnosis* found = nullptr;
+  for (const v1::Diagnosis& d : report.diagnoses()) {
+    if (d.kind() == kind) {
+      EXPECT_EQ(found, nullptr) << "more than one " << kind;
+      found = &d;
+    }
+  }
+  EXPECT_NE(found, nullptr) << report.DebugString();
+  return found != nullptr ? *found : v1::Diagnosis::default_instance();
+}
+
+TEST(DiagnosisFieldsTest, AgentNetworkNamesTheAgentNotTheIp) {
+  RoundBuilder round = Healthy(2);
+  round.Agent("eu-3", "eu")
+      .HttpAllPaths("eu-3", kBadIp, 0, v1::ERROR_CLASS_TIMEOUT)
+      .HttpAllPaths("eu-3", kGoodIp, 200);
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_AGENT_NETWORK);
+  EXPECT_EQ(d.agent_id(), "eu-3");
+  EXPECT_THAT(d.regions(), ElementsAre("eu"));
+  EXPECT_EQ(d.ip(), kBadIp);
+  EXPECT_EQ(d.summary(),
+            "Agent eu-3 in eu gets timeouts (2 probes) from 203.0.113.7 that "
+            "other eu agents reach; its own network path is at fault, not "
+            "the IP");
+  EXPECT_THAT(d.evidence(),
+              ElementsAre(FakeEvidence("eu-3", 1), FakeEvidence("eu-3", 2)));
+  // The cells stay PASS: the blamed probes count but do not decide.
+  for (const v1::MatrixCell& cell : report.cells()) {
+    EXPECT_EQ(cell.status(), v1::CELL_STATUS_PASS);
+    if (cell.region() == "eu" && cell.ip() == kBadIp) {
+      EXPECT_EQ(cell.probes(), 3u);
+      EXPECT_EQ(cell.passes(), 2u);
+      EXPECT_EQ(cell.status_histogram().at(0), 1u);
+    }
+  }
+}
+
+TEST(DiagnosisFieldsTest, IntermittentNamesRegionPathAndCounts) {
+  RoundBuilder round = Healthy(2);
+  round.Agent("eu-3", "eu").Http("eu-3", kGoodIp, "/docs", 404);
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_INTERMITTENT);
+  EXPECT_EQ(d.ip(), kGoodIp);
+  EXPECT_THAT(d.regions(), ElementsAre("eu"));
+  EXPECT_THAT(d.paths(), ElementsAre("/docs"));
+  EXPECT_THAT(d.statuses(), ElementsAre(404));
+  EXPECT_EQ(d.summary(),
+            "IP 203.0.113.8 both passes and fails on /docs from eu within one "
+            "round: 1 of 3 probes failed (404), the rest passed");
+  EXPECT_THAT(d.evidence(), ElementsAre(FakeEvidence("eu-3", 1)));
+}
+
+TEST(DiagnosisFieldsTest, StaleResolverSaysWhenItShouldClear) {
+  RoundBuilder round = Healthy(1);
+  for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+    round.Dns(agent, "authoritative", kAuthority, {kBadIp, kGoodIp});
+  }
+  round.Dns("ap-1", "address", "8.8.8.8:53", {kOldIp}, 240);
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_STALE_RESOLVER);
+  EXPECT_EQ(d.resolver(), "8.8.8.8:53");
+  EXPECT_THAT(d.regions(), ElementsAre("ap"));
+  EXPECT_EQ(d.ip(), kOldIp);
+  EXPECT_EQ(d.ttl_left_seconds(), 240u);
+  EXPECT_EQ(d.summary(),
+            "Resolver 8.8.8.8:53 (address, ap) still answers 198.51.100.9 for "
+            "www.example.com while the authoritative servers answer "
+            "203.0.113.7, 203.0.113.8; it should clear within 240 s");
+  EXPECT_THAT(d.evidence(), ElementsAre(FakeEvidence("ap-1", 7)));
+  // The views say the same.
+  for (const v1::DnsView& view : report.dns()) {
+    bool stale = view.region() == "ap" && view.resolver_kind() == "address";
+    EXPECT_EQ(view.agrees_with_authoritative(), !stale)
+        << view.ShortDebugString();
+  }
+}
+
+TEST(DiagnosisFieldsTest, RegionDnsDivergentNamesTheAnswerAndTtl) {
+  RoundBuilder round({"www.example.com"});
+  for (const std::string region : {"eu", "us", "ap"}) {
+    std::string agent = region + "-1";
+    round.Agent(agent, region)
+        .Dns(agent, "system", "10.0.0.2:53",
+             {region == "ap" ? kOldIp : kGoodIp}, region == "ap" ? 90 : 300)
+        .Http(agent, kGoodIp, "/", 200);
+  }
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d =
+      Only(report, v1::DIAGNOSIS_KIND_REGION_DNS_DIVERGENT);
+  EXPECT_THAT(d.regions(), ElementsAre("ap"));
+  EXPECT_EQ(d.ip(), kOldIp);
+  EXPECT_EQ(d.ttl_left_seconds(), 90u);
+  EXPECT_EQ(d.summary(),
+            "Region ap resolves www.example.com to 198.51.100.9 while most "
+            "regions (eu and us) get 203.0.113.8; that answer has 90 s of TTL "
+            "left");
+}
+
+TEST(DiagnosisFieldsTest, NoQuorumNamesTheRegionAndTheMissingAgents) {
+  RoundBuilder round = Healthy(1);
+  round.verification().mutable_selector()->set_min_agents_per_region(2);
+  round.Agents("eu", 3);  // eu-2 and eu-3 never answer
+  round.Agents("us", 2).Agents("ap", 2);
+  round.HttpAllPaths("us-2", kGoodIp, 200).HttpAllPaths("ap-2", kGoodIp, 200);
+  v1::RoundReport report = round.Evaluate();
+  EXPECT_EQ(report.verdict(), v1::VERDICT_INCONCLUSIVE);
+  EXPECT_THAT(report.missing_agents(), ElementsAre("eu-2", "eu-3"));
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_NO_QUORUM);
+  EXPECT_THAT(d.regions(), ElementsAre("eu"));
+  EXPECT_EQ(d.summary(),
+            "Region eu has 1 agent reporting of the 2 required (eu-2 and eu-3 "
+            "sent no results); this round cannot pass");
+}
+
+TEST(DiagnosisFieldsTest, SelectedRegionWithNoAgentsHasNoQuorum) {
+  RoundBuilder round = Healthy(1);
+  round.verification().mutable_selector()->add_regions("eu");
+  round.verification().mutable_selector()->add_regions("sa");
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_NO_QUORUM);
+  EXPECT_EQ(d.summary(),
+            "Region sa has 0 agents reporting of the 1 required (no agent in "
+            "sa took part); this round cannot pass");
+}
+
+TEST(DiagnosisFieldsTest, StaleEdgeFoundByAgreementOnAVersionHeader) {
+  // No expectation: the majority decides. One IP still serves version 41.
+  RoundBuilder round({"www.example.com"});
+  round.spec().add_fingerprint_headers("X-Version");
+  for (const std::string region : {"eu", "us", "ap"}) {
+    std::string agent = region + "-1";
+    round.Agent(agent, region);
+    round.Http(agent, kGoodIp, "/", 200).Header("x-version", "42");
+    round.Http(agent, kBadIp, "/", 200).Header("X-Version", "41");
+    round.Http(agent, "203.0.113.9", "/", 200).Header("x-version", "42");
+  }
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_BAD_IP);
+  EXPECT_EQ(d.summary(),
+            "IP 203.0.113.7 serves a different answer than the majority on / "
+            "from ap, eu and us; every other IP is fine");
+  EXPECT_THAT(d.statuses(), ElementsAre(200));
+  EXPECT_EQ(report.cells(0).fingerprints(0),
+            "status=200 cert=3f9a1c0b7d2e4f61 x-version=41");
+}
+
+TEST(DiagnosisFieldsTest, ExpectationFailureOtherThanStatusIsNamed) {
+  RoundBuilder round({"www.example.com"});
+  round.spec().mutable_http_expect()->set_body_regex("Welcome");
+  for (const std::string region : {"eu", "us"}) {
+    std::string agent = region + "-1";
+    round.Agent(agent, region);
+    round.Http(agent, kGoodIp, "/", 200);
+    round.Http(agent, kBadIp, "/", 200).HttpFailure("body_regex", "no match");
+  }
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_BAD_IP);
+  EXPECT_EQ(d.summary(),
+            "IP 203.0.113.7 fails the body_regex expectation on / from eu and "
+            "us; every other IP is fine");
+}
+
+TEST(DiagnosisFieldsTest, EvidenceIsCapped) {
+  RoundBuilder round({"www.example.com"});
+  for (int i = 1; i <= 40; ++i) {
+    std::string agent = "eu-" + std::to_string(i);
+    round.Agent(agent, "eu")
+        .Http(agent, kGoodIp, "/", 200)
+        .Http(agent, kBadIp, "/", 404);
+  }
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_BAD_IP);
+  EXPECT_THAT(d.evidence(), SizeIs(32));
+}
+
+}  // namespace
+}  // namespace propwatch

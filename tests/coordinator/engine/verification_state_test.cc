@@ -1,0 +1,261 @@
+// AdvanceVerification: convergence, time to consistency, deadline outcomes.
+#include "coordinator/engine/verification_state.h"
+
+#include <string>
+#include <vector>
+
+#include "common/time_convert.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/coordinator/engine/round_builder.h"
+
+namespace propwatch {
+namespace {
+
+using engine_testing::kCreatedAt;
+using engine_testing::Report;
+using ::testing::HasSubstr;
+
+constexpr v1::Verdict P = v1::VERDICT_PASS;
+constexpr v1::Verdict F = v1::VERDICT_FAIL;
+constexpr v1::Verdict I = v1::VERDICT_INCONCLUSIVE;
+
+v1::Verification Running(uint32_t stable_rounds = 0,
+                         absl::Duration deadline = absl::ZeroDuration()) {
+  v1::Verification verification;
+  verification.set_id("v-0001");
+  verification.set_state(v1::VERIFICATION_STATE_RUNNING);
+  *verification.mutable_created_at() = ToProtoTime(kCreatedAt);
+  verification.mutable_schedule()->set_stable_rounds(stable_rounds);
+  if (deadline > absl::ZeroDuration()) {
+    *verification.mutable_schedule()->mutable_deadline() =
+        ToProtoDuration(deadline);
+  }
+  return verification;
+}
+
+// Rounds every 10 s; round n ends at created + 10n + 4 s.
+absl::Time EndOfRound(uint32_t n) {
+  return kCreatedAt + absl::Seconds(10 * n + 4);
+}
+
+std::vector<v1::RoundReport> Rounds(const std::vector<v1::Verdict>& verdicts) {
+  std::vector<v1::RoundReport> reports;
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    reports.push_back(Report(i + 1, verdicts[i], EndOfRound(i + 1)));
+  }
+  return reports;
+}
+
+struct Case {
+  std::string name;
+  uint32_t stable_rounds;
+  std::vector<v1::Verdict> verdicts;
+  absl::Duration now_after_creation;
+  v1::VerificationState state;
+  // Expected time to consistency when CONVERGED.
+  absl::Duration time_to_consistency;
+  // Expected first inconsistency (round number, 0 = none).
+  uint32_t first_inconsistent_round;
+  std::string reason_contains;
+};
+
+class AdvanceTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(AdvanceTest, FoldsTheRounds) {
+  const Case& c = GetParam();
+  v1::Verification v =
+      AdvanceVerification(Running(c.stable_rounds), Rounds(c.verdicts),
+                          kCreatedAt + c.now_after_creation);
+  EXPECT_EQ(v.state(), c.state) << v.DebugString();
+  EXPECT_EQ(v.rounds_completed(), c.verdicts.size());
+  EXPECT_THAT(v.state_reason(), HasSubstr(c.reason_contains));
+  if (c.state == v1::VERIFICATION_STATE_CONVERGED) {
+    EXPECT_EQ(FromProtoDuration(v.time_to_consistency()),
+              c.time_to_consistency);
+  } else {
+    EXPECT_FALSE(v.has_time_to_consistency());
+  }
+  bool terminal = c.state != v1::VERIFICATION_STATE_RUNNING;
+  EXPECT_EQ(v.has_finished_at(), terminal);
+  if (terminal) {
+    EXPECT_EQ(FromProtoTime(v.finished_at()),
+              kCreatedAt + c.now_after_creation);
+  }
+  if (c.first_inconsistent_round == 0) {
+    EXPECT_FALSE(v.has_first_inconsistency_at());
+  } else {
+    EXPECT_EQ(FromProtoTime(v.first_inconsistency_at()),
+              EndOfRound(c.first_inconsistent_round));
+  }
+}
+
+const absl::Duration kSoon = absl::Seconds(60);
+const absl::Duration kLate = absl::Minutes(11);  // past the 10 min default
+
+INSTANTIATE_TEST_SUITE_P(
+    Engine, AdvanceTest,
+    ::testing::ValuesIn(std::vector<Case>{
+        {"healthy_rollout_converges_after_two_passes",
+         0,
+         {P, P},
+         kSoon,
+         v1::VERIFICATION_STATE_CONVERGED,
+         absl::Seconds(14),
+         0,
+         "consistent in 2 consecutive rounds (rounds 1 to 2)"},
+        {"one_pass_is_not_enough",
+         0,
+         {P},
+         kSoon,
+         v1::VERIFICATION_STATE_RUNNING,
+         {},
+         0,
+         "1 of 2 stable rounds"},
+        {"time_to_consistency_ends_at_the_first_stable_round",
+         0,
+         {F, F, P, P},
+         kSoon,
+         v1::VERIFICATION_STATE_CONVERGED,
+         absl::Seconds(34),
+         1,
+         "time to consistency 34s"},
+        {"three_stable_rounds_when_asked",
+         3,
+         {F, P, P},
+         kSoon,
+         v1::VERIFICATION_STATE_RUNNING,
+         {},
+         1,
+         "2 of 3 stable rounds"},
+        {"three_stable_rounds_reached",
+         3,
+         {F, P, P, P},
+         kSoon,
+         v1::VERIFICATION_STATE_CONVERGED,
+         absl::Seconds(24),
+         1,
+         "rounds 2 to 4"},
+        {"a_failure_resets_the_run",
+         0,
+         {P, F, P},
+         kSoon,
+         v1::VERIFICATION_STATE_RUNNING,
+         {},
+         2,
+         "Round 3 passed"},
+        {"inconclusive_breaks_the_run",
+         0,
+         {P, I, P},
+         kSoon,
+         v1::VERIFICATION_STATE_RUNNING,
+         {},
+         0,
+         "1 of 2"},
+        {"failing_round_while_running",
+         0,
+         {F},
+         kSoon,
+         v1::VERIFICATION_STATE_RUNNING,
+         {},
+         1,
+         "Round 1 failed"},
+        {"deadline_after_failures_diverges",
+         0,
+         {F, F, F},
+         kLate,
+         v1::VERIFICATION_STATE_DIVERGED,
+         {},
+         1,
+         "Deadline of 10m passed; round 3 failed"},
+        {"deadline_skips_inconclusive_to_the_last_failure",
+         0,
+         {F, F, I},
+         kLate,
+         v1::VERIFICATION_STATE_DIVERGED,
+         {},
+         1,
+         "round 2 failed"},
+        {"deadline_with_no_quorum_is_inconclusive",
+         0,
+         {F, I, I},
+         kLate,
+         v1::VERIFICATION_STATE_INCONCLUSIVE,
+         {},
+         1,
+         "without a decisive round"},
+        {"deadline_while_converging_is_inconclusive",
+         0,
+         {F, P},
+         kLate,
+         v1::VERIFICATION_STATE_INCONCLUSIVE,
+         {},
+         1,
+         "while still converging: 1 of 2"},
+        {"deadline_before_any_round",
+         0,
+         {},
+         kLate,
+         v1::VERIFICATION_STATE_INCONCLUSIVE,
+         {},
+         0,
+         "before any round"},
+        {"converged_even_when_the_last_round_ends_late",
+         0,
+         {F, P, P},
+         kLate,
+         v1::VERIFICATION_STATE_CONVERGED,
+         absl::Seconds(24),
+         1,
+         "rounds 2"},
+    }),
+    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(AdvanceVerificationTest, CustomDeadline) {
+  v1::Verification v =
+      AdvanceVerification(Running(0, absl::Seconds(30)), Rounds({F, F}),
+                          kCreatedAt + absl::Seconds(30));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_DIVERGED);
+  EXPECT_THAT(v.state_reason(), HasSubstr("Deadline of 30s passed"));
+}
+
+TEST(AdvanceVerificationTest, TerminalStatesAreFinal) {
+  for (auto state :
+       {v1::VERIFICATION_STATE_CONVERGED, v1::VERIFICATION_STATE_DIVERGED,
+        v1::VERIFICATION_STATE_INCONCLUSIVE,
+        v1::VERIFICATION_STATE_CANCELLED}) {
+    v1::Verification done = Running();
+    done.set_state(state);
+    done.set_state_reason("cancelled by test");
+    v1::Verification v =
+        AdvanceVerification(done, Rounds({F, P, P}), kCreatedAt + kLate);
+    EXPECT_EQ(v.SerializeAsString(), done.SerializeAsString());
+  }
+}
+
+TEST(AdvanceVerificationTest, ReasonNamesTheFailingDiagnosis) {
+  std::vector<v1::RoundReport> reports = Rounds({F});
+  v1::Diagnosis* d = reports[0].add_diagnoses();
+  d->set_kind(v1::DIAGNOSIS_KIND_AGENT_NETWORK);
+  d->set_summary("Agent eu-3 ...");
+  d = reports[0].add_diagnoses();
+  d->set_kind(v1::DIAGNOSIS_KIND_BAD_IP);
+  d->set_summary("IP 203.0.113.7 returns 404 on /signin from eu");
+  v1::Verification v =
+      AdvanceVerification(Running(), reports, kCreatedAt + kLate);
+  EXPECT_EQ(v.state_reason(),
+            "Deadline of 10m passed; round 1 failed: IP 203.0.113.7 returns "
+            "404 on /signin from eu.");
+}
+
+TEST(AdvanceVerificationTest, UnspecifiedStateIsReadAsRunning) {
+  v1::Verification fresh = Running();
+  fresh.set_state(v1::VERIFICATION_STATE_UNSPECIFIED);
+  v1::Verification v =
+      AdvanceVerification(fresh, {}, kCreatedAt + absl::Seconds(1));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_RUNNING);
+  EXPECT_EQ(v.state_reason(), "No round completed yet.");
+}
+
+}  // namespace
+}  // namespace propwatch
