@@ -127,6 +127,7 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
   std::deque<std::string> arena;
   std::vector<CellTally> tallies;
   std::string fingerprint;
+  round.probes.reserve(input.results.size());
 
   for (size_t i = 0; i < input.results.size(); ++i) {
     const v1::ProbeResult& result = input.results[i];

@@ -4,7 +4,9 @@
 #include <map>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "coordinator/engine/summary_text.h"
 
 namespace propwatch {
@@ -16,16 +18,24 @@ QuorumFindings CheckQuorum(const RoundInput& input, const HttpRound& http) {
   const uint32_t quorum =
       std::max<uint32_t>(1, selector.min_agents_per_region());
 
-  // agent -> region, for every agent that sent something.
-  std::map<std::string, std::string> reporting;
+  // agent -> region, for every agent that sent something. A hash set of
+  // views first: this loop sees every result of the round, and results come
+  // grouped by agent, so most of them only compare with the previous one.
+  absl::flat_hash_map<absl::string_view, absl::string_view> seen;
+  absl::string_view previous_agent;
   for (const v1::ProbeResult& result : input.results) {
-    if (reporting.count(result.agent_id()) > 0) continue;
-    std::string region = result.region();
+    if (!seen.empty() && result.agent_id() == previous_agent) continue;
+    previous_agent = result.agent_id();
+    seen.try_emplace(result.agent_id(), result.region());
+  }
+  std::map<std::string, std::string> reporting;
+  for (const auto& [agent, result_region] : seen) {
+    std::string region(result_region);
     if (region.empty()) {
-      auto it = input.participants.find(result.agent_id());
+      auto it = input.participants.find(std::string(agent));
       region = it != input.participants.end() ? it->second : "unknown";
     }
-    reporting.emplace(result.agent_id(), std::move(region));
+    reporting.emplace(std::string(agent), std::move(region));
   }
 
   // Agents whose every HTTP probe was blamed on their own path.
