@@ -8,7 +8,7 @@
 //             status): the simplest aggregation anyone would write;
 //   parse     protobuf ParseFromString of every result: what reading the
 //             round back from storage costs before any engine runs.
-// Usage: propwatch-engine-bench [--runs N] [--repeat R]
+// Usage: propwatch-engine-bench [--runs N] [--repeat R] [--engine-only]
 //   results = 5 regions x 40 agents x 10 IPs x 5 paths x 100 hostnames x R
 //   (R = 1: 1,000,000 HTTP results, plus 40,000 DNS results).
 #include <algorithm>
@@ -176,6 +176,10 @@ volatile uint64_t g_sink = 0;
 int Main(int argc, char** argv) {
   int runs = 7;
   int repeat = 1;
+  bool engine_only = false;  // for profiling: no peers
+  for (int i = 1; i < argc; ++i) {
+    if (absl::string_view(argv[i]) == "--engine-only") engine_only = true;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     absl::string_view flag = argv[i];
     if (flag == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
@@ -205,6 +209,10 @@ int Main(int argc, char** argv) {
   v1::RoundReport report;
   double engine_ms = Measure(runs, [&] { report = EvaluateRound(s.input); });
   uint64_t engine_peak = testing::PeakRssBytes();
+  if (engine_only) {
+    std::printf("EvaluateRound median %.1f ms\n", engine_ms);
+    return 0;
+  }
 
   double touch_ms = Measure(runs, [&] {
     uint64_t sum = 0;

@@ -271,6 +271,10 @@ void DiagnoseIntermittent(const HttpRound& round, const RoundInput& input,
   }
 }
 
+// Beyond this many, an AGENT_NETWORK sentence counts the IPs instead of
+// naming them (the evidence names them all).
+constexpr size_t kIpsNamedInSummary = 3;
+
 void DiagnoseAgentNetworks(const HttpRound& round, const RoundInput& input,
                            std::vector<v1::Diagnosis>& out) {
   std::vector<std::vector<uint32_t>> blamed(round.agents.size());
@@ -298,7 +302,9 @@ void DiagnoseAgentNetworks(const HttpRound& round, const RoundInput& input,
         "Agent ", agent_id, " in ", region, " gets ",
         JoinWithAnd({errors.begin(), errors.end()}), " (",
         Count(blamed[agent].size(), "probe", "probes"), ") from ",
-        JoinWithAnd({ips.begin(), ips.end()}), " that other ", region,
+        ips.size() <= kIpsNamedInSummary ? JoinWithAnd({ips.begin(), ips.end()})
+                                         : absl::StrCat(ips.size(), " IPs"),
+        " that other ", region,
         " agents reach; its own network path is at fault, not the ",
         ips.size() == 1 ? "IP" : "IPs"));
     SetEvidence(input.result_keys, ResultIndices(round, blamed[agent]), &d);

@@ -14,9 +14,6 @@
 namespace propwatch {
 namespace {
 
-using CellKey = std::tuple<absl::string_view, absl::string_view,
-                           absl::string_view, absl::string_view>;
-
 bool IsNetworkError(v1::ErrorClass error_class) {
   return error_class == v1::ERROR_CLASS_TIMEOUT ||
          error_class == v1::ERROR_CLASS_NETWORK ||
@@ -117,17 +114,28 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
   HttpRound round;
   round.expectation_mode = HasHttpExpectation(spec);
 
-  // Keys are views into input (which outlives this call) or into `arena`
-  // (a deque: growing it never moves its strings).
-  absl::flat_hash_map<CellKey, uint32_t> cell_ids;
+  // The hot loop sees every result, so each string is hashed once into a
+  // small id (url -> (hostname, path) group, ip, region) and cells are keyed
+  // by ids. Views point into input (which outlives this call) or into
+  // `arena` (a deque: growing it never moves its strings).
+  absl::flat_hash_map<absl::string_view, uint32_t> url_groups;
   absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, uint32_t>
       group_ids;
+  absl::flat_hash_map<absl::string_view, uint32_t> ip_ids;
+  absl::flat_hash_map<absl::string_view, uint32_t> region_ids;
+  absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t>
+      cell_ids;
   absl::flat_hash_map<absl::string_view, uint32_t> agent_ids;
   absl::flat_hash_map<std::string, uint32_t> fingerprint_ids;
   std::deque<std::string> arena;
   std::vector<CellTally> tallies;
   std::string fingerprint;
   round.probes.reserve(input.results.size());
+  // Results arrive grouped by agent: the agent and its region are looked up
+  // only when they change.
+  uint32_t agent = kNoId;
+  absl::string_view last_region;
+  uint32_t region_id = kNoId;
 
   for (size_t i = 0; i < input.results.size(); ++i) {
     const v1::ProbeResult& result = input.results[i];
@@ -140,36 +148,50 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
       region = it != input.participants.end() ? absl::string_view(it->second)
                                               : absl::string_view("unknown");
     }
-    absl::string_view ip =
-        http.pinned_ip().empty() ? http.dialled_ip() : http.pinned_ip();
-    UrlParts url = SplitUrl(http.url());
-    absl::string_view host = url.host;
-    if (!IsNormalizedHostname(host)) {
-      host = arena.emplace_back(NormalizeHostname(host));
+    if (region_id == kNoId || region != last_region) {
+      region_id =
+          region_ids.try_emplace(region, region_ids.size()).first->second;
+      last_region = region;
     }
-
-    auto [cell_it, new_cell] = cell_ids.try_emplace(
-        CellKey{region, ip, host, url.path}, round.cells.size());
-    if (new_cell) {
+    if (agent == kNoId || result.agent_id() != round.agents[agent]) {
+      auto [agent_it, new_agent] =
+          agent_ids.try_emplace(result.agent_id(), round.agents.size());
+      if (new_agent) {
+        round.agents.push_back(result.agent_id());
+        round.agent_regions.push_back(std::string(region));
+      }
+      agent = agent_it->second;
+    }
+    auto url_it = url_groups.find(http.url());
+    if (url_it == url_groups.end()) {
+      UrlParts url = SplitUrl(http.url());
+      absl::string_view host = url.host;
+      if (!IsNormalizedHostname(host)) {
+        host = arena.emplace_back(NormalizeHostname(host));
+      }
       auto [group_it, new_group] = group_ids.try_emplace(
           std::make_pair(host, url.path), round.groups.size());
       if (new_group) {
         round.groups.push_back(
             HttpGroup{std::string(host), std::string(url.path), kNoId});
       }
+      url_it = url_groups.emplace(http.url(), group_it->second).first;
+    }
+    const uint32_t group = url_it->second;
+    absl::string_view ip =
+        http.pinned_ip().empty() ? http.dialled_ip() : http.pinned_ip();
+    const uint32_t ip_id = ip_ids.try_emplace(ip, ip_ids.size()).first->second;
+
+    auto [cell_it, new_cell] = cell_ids.try_emplace(
+        std::make_tuple(region_id, ip_id, group), round.cells.size());
+    if (new_cell) {
       HttpCell& cell = round.cells.emplace_back();
       cell.region = std::string(region);
       cell.ip = std::string(ip);
-      cell.hostname = std::string(host);
-      cell.path = std::string(url.path);
-      cell.group = group_it->second;
+      cell.hostname = round.groups[group].hostname;
+      cell.path = round.groups[group].path;
+      cell.group = group;
       tallies.emplace_back();
-    }
-    auto [agent_it, new_agent] =
-        agent_ids.try_emplace(result.agent_id(), round.agents.size());
-    if (new_agent) {
-      round.agents.push_back(result.agent_id());
-      round.agent_regions.push_back(std::string(region));
     }
     AgreementFingerprint(http, spec, &fingerprint);
     auto fingerprint_it = fingerprint_ids.find(fingerprint);
@@ -185,11 +207,17 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
     HttpProbe& probe = round.probes.emplace_back();
     probe.result_index = static_cast<uint32_t>(i);
     probe.cell = cell_it->second;
-    probe.agent = agent_it->second;
+    probe.agent = agent;
     probe.fingerprint = fingerprint_it->second;
     probe.status = http.status();
     probe.error_class = http.error_class();
     probe.network_error = IsNetworkError(http.error_class());
+    probe.failed_expectation = http.failures_size() > 0;
+    // Read here, while the result is in cache, so that the passes below
+    // touch only the compact probe table.
+    probe.wrong_status = round.expectation_mode &&
+                         http.error_class() == v1::ERROR_CLASS_UNSPECIFIED &&
+                         FailedStatusExpectation(http);
     round.cells[probe.cell].probes.push_back(round.probes.size() - 1);
     if (http.error_class() == v1::ERROR_CLASS_UNSPECIFIED) {
       auto& answers = tallies[probe.cell].answers;
@@ -212,12 +240,9 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
       probe.outcome = ProbeOutcome::kUnsupported;
       continue;
     }
-    const v1::HttpResult& http = input.results[probe.result_index].http();
     bool answered = probe.error_class == v1::ERROR_CLASS_UNSPECIFIED;
-    bool pass = answered && http.failures().empty();
-    if (round.expectation_mode) {
-      probe.wrong_status = answered && FailedStatusExpectation(http);
-    } else {
+    bool pass = answered && !probe.failed_expectation;
+    if (!round.expectation_mode) {
       uint32_t majority = round.groups[round.cells[probe.cell].group].majority;
       pass = pass && probe.fingerprint == majority;
       probe.wrong_status = answered && majority != kNoId &&
@@ -241,6 +266,20 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
     probe.blamed_on_agent = tally.first_passing_agent != kNoId &&
                             (tally.first_passing_agent != probe.agent ||
                              tally.second_passing_agent);
+  }
+  // Once an agent's path is known to lose probes, its other network-class
+  // failures are that same path too, also on cells no other agent of the
+  // region passed (a bad IP that everyone else gets a 404 from must not
+  // read "404 and timeouts").
+  std::vector<bool> lossy_agent(round.agents.size(), false);
+  for (const HttpProbe& probe : round.probes) {
+    if (probe.blamed_on_agent) lossy_agent[probe.agent] = true;
+  }
+  for (HttpProbe& probe : round.probes) {
+    if (probe.outcome == ProbeOutcome::kFail && probe.network_error &&
+        lossy_agent[probe.agent]) {
+      probe.blamed_on_agent = true;
+    }
   }
   for (HttpCell& cell : round.cells) {
     for (uint32_t p : cell.probes) {

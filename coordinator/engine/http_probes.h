@@ -38,9 +38,12 @@ struct HttpProbe {
   // the agent and the IP produces.
   bool network_error = false;
   // A network-class failure on a cell that another agent of the same region
-  // passes: the agent's path is to blame (AGENT_NETWORK), so the probe does
-  // not decide the cell's status.
+  // passes, or any network-class failure of an agent that has one: the
+  // agent's path is to blame (AGENT_NETWORK), so the probe does not decide
+  // the cell's status.
   bool blamed_on_agent = false;
+  // The agent reported expectation failures for it.
+  bool failed_expectation = false;
   // Failed the expectation's status_in (expectation mode), or answered with
   // a different status than the majority (agreement mode).
   bool wrong_status = false;
@@ -100,7 +103,9 @@ bool HasHttpExpectation(const v1::VerificationSpec& spec);
 // answer than a 404), then by the fingerprint text, so the result is
 // deterministic.
 // A network-class failure is blamed on the agent when another agent of the
-// same region passes the same cell.
+// same region passes the same cell; and once an agent has one such failure,
+// its path is known to be lossy, so all its network-class failures are
+// blamed on it (a cell left with no deciding probe has no status).
 HttpRound ClassifyHttpProbes(const RoundInput& input,
                              const v1::VerificationSpec& spec);
 

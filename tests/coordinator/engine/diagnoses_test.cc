@@ -277,6 +277,30 @@ TEST(DiagnosisFieldsTest, AgentNetworkNamesTheAgentNotTheIp) {
   }
 }
 
+TEST(DiagnosisFieldsTest, LossyAgentsTimeoutsOnABadIpAreNotTheIps) {
+  // The bad IP answers 404 to everyone; eu-3, whose path loses probes to
+  // the good IP too, times out on it. The IP's sentence must not say
+  // "timeouts", and the timeouts are blamed on eu-3.
+  RoundBuilder round({"www.example.com"}, {"/", "/docs"});
+  round.Agents("eu", 3).Agents("us", 2);
+  for (const std::string agent : {"eu-1", "eu-2", "us-1", "us-2"}) {
+    round.HttpAllPaths(agent, kGoodIp, 200).HttpAllPaths(agent, kBadIp, 404);
+  }
+  round.Http("eu-3", kGoodIp, "/", 0, v1::ERROR_CLASS_TIMEOUT)
+      .Http("eu-3", kGoodIp, "/docs", 200)
+      .HttpAllPaths("eu-3", kBadIp, 0, v1::ERROR_CLASS_TIMEOUT);
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& bad = Only(report, v1::DIAGNOSIS_KIND_BAD_IP);
+  EXPECT_EQ(bad.summary(),
+            "IP 203.0.113.7 returns 404 on /, /docs from eu and us; every "
+            "other IP is fine");
+  EXPECT_THAT(bad.statuses(), ElementsAre(404));
+  const v1::Diagnosis& lossy = Only(report, v1::DIAGNOSIS_KIND_AGENT_NETWORK);
+  EXPECT_EQ(lossy.agent_id(), "eu-3");
+  EXPECT_THAT(lossy.evidence(), SizeIs(3));
+  EXPECT_EQ(report.verdict(), v1::VERDICT_FAIL);
+}
+
 TEST(DiagnosisFieldsTest, IntermittentNamesRegionPathAndCounts) {
   RoundBuilder round = Healthy(2);
   round.Agent("eu-3", "eu").Http("eu-3", kGoodIp, "/docs", 404);
