@@ -5,6 +5,36 @@
 #include "common/host_port.h"
 
 namespace propwatch {
+namespace {
+
+class GrpcVerificationStream : public VerificationStream {
+ public:
+  GrpcVerificationStream(const CoordinatorClient& client,
+                         std::unique_ptr<grpc::ClientContext> context,
+                         v1::ControlService::Stub& stub, const std::string& id)
+      : client_(client), context_(std::move(context)) {
+    v1::WatchVerificationRequest request;
+    request.set_id(id);
+    reader_ = stub.WatchVerification(context_.get(), request);
+  }
+
+  bool Read(v1::VerificationEvent* event) override {
+    return reader_->Read(event);
+  }
+  absl::Status Finish() override {
+    grpc::Status status = reader_->Finish();
+    if (status.ok()) return absl::OkStatus();
+    return client_.CallError(status, "WatchVerification");
+  }
+  void Cancel() override { context_->TryCancel(); }
+
+ private:
+  const CoordinatorClient& client_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientReader<v1::VerificationEvent>> reader_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
     const ClientOptions& options) {
@@ -22,13 +52,20 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
       new CoordinatorClient(options, v1::ControlService::NewStub(channel)));
 }
 
-void CoordinatorClient::Prepare(grpc::ClientContext& context) {
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoMilliseconds(options_.timeout));
+void CoordinatorClient::Prepare(grpc::ClientContext& context,
+                                bool unary) const {
+  if (unary) {
+    context.set_deadline(std::chrono::system_clock::now() +
+                         absl::ToChronoMilliseconds(options_.timeout));
+  }
+  // gRPC metadata keys are lowercase; the value follows RFC 6750 2.1.
+  if (!options_.token.empty()) {
+    context.AddMetadata("authorization", "Bearer " + options_.token);
+  }
 }
 
 absl::Status CoordinatorClient::CallError(const grpc::Status& status,
-                                          absl::string_view rpc) {
+                                          absl::string_view rpc) const {
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
       return absl::UnavailableError(absl::StrCat(
@@ -39,25 +76,112 @@ absl::Status CoordinatorClient::CallError(const grpc::Status& status,
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::UnavailableError(absl::StrCat(
           "the coordinator at ", options_.coordinator, " did not answer ", rpc,
-          " within ", absl::FormatDuration(options_.timeout)));
+          " within ", absl::FormatDuration(options_.timeout),
+          "; raise --timeout or check the coordinator's load"));
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
-      return absl::PermissionDeniedError(absl::StrCat(
-          "the coordinator at ", options_.coordinator, " refused ", rpc, ": ",
-          status.error_message(), "; check --token and the TLS flags"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("the coordinator at ", options_.coordinator, " refused ",
+                       rpc, ": ", status.error_message(),
+                       "; check --token (PROPWATCH_TOKEN) and the TLS flags"));
+    case grpc::StatusCode::NOT_FOUND:
+      // The server's message names what is missing (the id, or the round).
+      return absl::NotFoundError(absl::StrCat(status.error_message(),
+                                              " on the coordinator at ",
+                                              options_.coordinator));
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return absl::UnimplementedError(absl::StrCat(
+          "the coordinator at ", options_.coordinator, " does not offer ", rpc,
+          " (", status.error_message(), "); upgrade the coordinator"));
     default:
       return FromGrpcStatus(status, rpc);
   }
 }
 
+absl::StatusOr<v1::Verification> CoordinatorClient::CreateVerification(
+    const v1::CreateVerificationRequest& request) {
+  grpc::ClientContext context;
+  Prepare(context, true);
+  v1::Verification response;
+  grpc::Status status = stub_->CreateVerification(&context, request, &response);
+  if (!status.ok()) return CallError(status, "CreateVerification");
+  return response;
+}
+
+absl::StatusOr<v1::Verification> CoordinatorClient::GetVerification(
+    const std::string& id) {
+  grpc::ClientContext context;
+  Prepare(context, true);
+  v1::GetVerificationRequest request;
+  request.set_id(id);
+  v1::Verification response;
+  grpc::Status status = stub_->GetVerification(&context, request, &response);
+  if (!status.ok()) return CallError(status, "GetVerification");
+  return response;
+}
+
+absl::StatusOr<v1::ListVerificationsResponse>
+CoordinatorClient::ListVerifications(
+    const v1::ListVerificationsRequest& request) {
+  grpc::ClientContext context;
+  Prepare(context, true);
+  v1::ListVerificationsResponse response;
+  grpc::Status status = stub_->ListVerifications(&context, request, &response);
+  if (!status.ok()) return CallError(status, "ListVerifications");
+  return response;
+}
+
+absl::StatusOr<v1::Verification> CoordinatorClient::CancelVerification(
+    const v1::CancelVerificationRequest& request) {
+  grpc::ClientContext context;
+  Prepare(context, true);
+  v1::Verification response;
+  grpc::Status status = stub_->CancelVerification(&context, request, &response);
+  if (!status.ok()) {
+    return CallError(status, "CancelVerification");
+  }
+  return response;
+}
+
+absl::StatusOr<v1::Report> CoordinatorClient::GetReport(
+    const v1::GetReportRequest& request) {
+  grpc::ClientContext context;
+  Prepare(context, true);
+  v1::Report response;
+  grpc::Status status = stub_->GetReport(&context, request, &response);
+  if (!status.ok()) return CallError(status, "GetReport");
+  return response;
+}
+
+absl::StatusOr<v1::QueryResultsResponse> CoordinatorClient::QueryResults(
+    const v1::QueryResultsRequest& request) {
+  grpc::ClientContext context;
+  Prepare(context, true);
+  v1::QueryResultsResponse response;
+  grpc::Status status = stub_->QueryResults(&context, request, &response);
+  if (!status.ok()) {
+    return CallError(status, "QueryResults");
+  }
+  return response;
+}
+
 absl::StatusOr<v1::ListAgentsResponse> CoordinatorClient::ListAgents(
     const v1::ListAgentsRequest& request) {
   grpc::ClientContext context;
-  Prepare(context);
+  Prepare(context, true);
   v1::ListAgentsResponse response;
   grpc::Status status = stub_->ListAgents(&context, request, &response);
   if (!status.ok()) return CallError(status, "ListAgents");
   return response;
+}
+
+std::unique_ptr<VerificationStream> CoordinatorClient::WatchVerification(
+    const std::string& id, absl::Time deadline) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  Prepare(*context, false);
+  context->set_deadline(absl::ToChronoTime(deadline));
+  return std::make_unique<GrpcVerificationStream>(*this, std::move(context),
+                                                  *stub_, id);
 }
 
 }  // namespace propwatch

@@ -1,5 +1,5 @@
-// How propwatchctl reaches the coordinator: address, credentials, deadlines,
-// and error messages that say what to fix.
+// How propwatchctl reaches the coordinator: address, credentials, the bearer
+// token, deadlines, and error messages that say what to fix.
 #ifndef PROPWATCH_CLI_COORDINATOR_CLIENT_H_
 #define PROPWATCH_CLI_COORDINATOR_CLIENT_H_
 
@@ -24,25 +24,61 @@ struct ClientOptions {
   // --insecure or PROPWATCH_INSECURE=1.
   TlsFiles tls;
   bool insecure = false;
+  // Sent as "authorization: Bearer <token>" on every call when not empty;
+  // flag --token or $PROPWATCH_TOKEN.
+  std::string token;
 };
 
+// One server stream of WatchVerification. Read() blocks until the next event
+// or the end of the stream.
+class VerificationStream {
+ public:
+  virtual ~VerificationStream() = default;
+  // False at the end of the stream; then call Finish().
+  virtual bool Read(v1::VerificationEvent* event) = 0;
+  // The stream's final status, already turned into a message that says
+  // what to fix (see CoordinatorClient).
+  virtual absl::Status Finish() = 0;
+  // Ends the call from another thread; Read() then returns false.
+  virtual void Cancel() = 0;
+};
+
+// Threading: the unary calls may run on any thread; one VerificationStream
+// belongs to one reader thread (Cancel() excepted).
 class CoordinatorClient {
  public:
+  // InvalidArgument when the address or the TLS files are unusable.
   static absl::StatusOr<std::unique_ptr<CoordinatorClient>> Create(
       const ClientOptions& options);
 
+  absl::StatusOr<v1::Verification> CreateVerification(
+      const v1::CreateVerificationRequest& request);
+  absl::StatusOr<v1::Verification> GetVerification(const std::string& id);
+  absl::StatusOr<v1::ListVerificationsResponse> ListVerifications(
+      const v1::ListVerificationsRequest& request);
+  absl::StatusOr<v1::Verification> CancelVerification(
+      const v1::CancelVerificationRequest& request);
+  absl::StatusOr<v1::Report> GetReport(const v1::GetReportRequest& request);
+  absl::StatusOr<v1::QueryResultsResponse> QueryResults(
+      const v1::QueryResultsRequest& request);
   absl::StatusOr<v1::ListAgentsResponse> ListAgents(
       const v1::ListAgentsRequest& request);
+  // Starts WatchVerification; the stream ends by itself at `deadline`.
+  std::unique_ptr<VerificationStream> WatchVerification(const std::string& id,
+                                                        absl::Time deadline);
 
   const std::string& address() const { return options_.coordinator; }
+
+  // Turns a failed call into a message naming the address and the fix.
+  absl::Status CallError(const grpc::Status& status,
+                         absl::string_view rpc) const;
 
  private:
   CoordinatorClient(ClientOptions options,
                     std::unique_ptr<v1::ControlService::Stub> stub)
       : options_(std::move(options)), stub_(std::move(stub)) {}
-  // Turns a failed call into a message naming the address and the fix.
-  absl::Status CallError(const grpc::Status& status, absl::string_view rpc);
-  void Prepare(grpc::ClientContext& context);
+  // Deadline (unary calls only) and the bearer token.
+  void Prepare(grpc::ClientContext& context, bool unary) const;
 
   ClientOptions options_;
   std::unique_ptr<v1::ControlService::Stub> stub_;

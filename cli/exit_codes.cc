@@ -21,4 +21,15 @@ ExitCode ExitCodeForStatus(const absl::Status& status) {
   }
 }
 
+ExitCode ExitCodeForState(v1::VerificationState state) {
+  switch (state) {
+    case v1::VERIFICATION_STATE_CONVERGED:
+      return kExitPass;
+    case v1::VERIFICATION_STATE_DIVERGED:
+      return kExitFail;
+    default:
+      return kExitInconclusive;
+  }
+}
+
 }  // namespace propwatch

@@ -3,6 +3,7 @@
 #define PROPWATCH_CLI_EXIT_CODES_H_
 
 #include "absl/status/status.h"
+#include "propwatch/v1/control.pb.h"
 
 namespace propwatch {
 
@@ -16,6 +17,11 @@ enum ExitCode : int {
 
 // Maps an RPC failure to the exit code a pipeline should see.
 ExitCode ExitCodeForStatus(const absl::Status& status);
+
+// The gate's answer for a verification in `state`: CONVERGED 0, DIVERGED 1,
+// anything else (INCONCLUSIVE, CANCELLED, still RUNNING) 2, because none of
+// those proves the change either way.
+ExitCode ExitCodeForState(v1::VerificationState state);
 
 }  // namespace propwatch
 

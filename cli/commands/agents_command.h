@@ -1,14 +1,12 @@
 // `propwatchctl agents`: the agents the coordinator knows, live or not.
-#ifndef PROPWATCH_CLI_AGENTS_COMMAND_H_
-#define PROPWATCH_CLI_AGENTS_COMMAND_H_
+#ifndef PROPWATCH_CLI_COMMANDS_AGENTS_COMMAND_H_
+#define PROPWATCH_CLI_COMMANDS_AGENTS_COMMAND_H_
 
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
-#include "cli/coordinator_client.h"
-#include "cli/exit_codes.h"
-#include "cli/output.h"
+#include "cli/commands/command_context.h"
 
 namespace propwatch {
 
@@ -21,10 +19,9 @@ struct AgentsCommandOptions {
 std::string RenderAgentsTable(const v1::ListAgentsResponse& response,
                               absl::Time now);
 
-ExitCode RunAgentsCommand(CoordinatorClient& client,
-                          const AgentsCommandOptions& options,
-                          OutputFormat format);
+ExitCode RunAgentsCommand(const CommandContext& ctx,
+                          const AgentsCommandOptions& options);
 
 }  // namespace propwatch
 
-#endif  // PROPWATCH_CLI_AGENTS_COMMAND_H_
+#endif  // PROPWATCH_CLI_COMMANDS_AGENTS_COMMAND_H_

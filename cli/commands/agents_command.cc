@@ -1,6 +1,6 @@
-#include "cli/agents_command.h"
+#include "cli/commands/agents_command.h"
 
-#include <cstdio>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -50,22 +50,16 @@ std::string RenderAgentsTable(const v1::ListAgentsResponse& response,
   return table.Render();
 }
 
-ExitCode RunAgentsCommand(CoordinatorClient& client,
-                          const AgentsCommandOptions& options,
-                          OutputFormat format) {
+ExitCode RunAgentsCommand(const CommandContext& ctx,
+                          const AgentsCommandOptions& options) {
   v1::ListAgentsRequest request;
   for (const std::string& r : options.regions) request.add_regions(r);
   request.set_connected_only(options.connected_only);
-  auto response = client.ListAgents(request);
-  if (!response.ok()) {
-    std::fprintf(stderr, "propwatchctl: %s\n",
-                 std::string(response.status().message()).c_str());
-    return ExitCodeForStatus(response.status());
-  }
-  const std::string out = format == OutputFormat::kJson
-                              ? ToJson(*response)
-                              : RenderAgentsTable(*response, absl::Now());
-  std::fputs(out.c_str(), stdout);
+  auto response = ctx.client.ListAgents(request);
+  if (!response.ok()) return ReportFailure(ctx, response.status());
+  Print(ctx, ctx.format == OutputFormat::kJson
+                 ? ToJson(*response)
+                 : RenderAgentsTable(*response, absl::Now()));
   return kExitPass;
 }
 

@@ -1,0 +1,58 @@
+// Follows one verification over WatchVerification until it reaches a final
+// state. A stream that breaks (a coordinator restart, a network blip) is
+// re-opened with backoff, because a pipeline gate must not fail on a blip;
+// every new stream starts with the current state, so nothing is lost.
+#ifndef PROPWATCH_CLI_VERIFICATION_FOLLOWER_H_
+#define PROPWATCH_CLI_VERIFICATION_FOLLOWER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cli/coordinator_client.h"
+#include "propwatch/v1/control.pb.h"
+
+namespace propwatch {
+
+struct FollowOptions {
+  // Consecutive failed attempts before giving up (each successful event
+  // resets the count).
+  int max_reconnects = 12;
+  absl::Duration first_backoff = absl::Milliseconds(250);
+  absl::Duration max_backoff = absl::Seconds(4);
+  // Added to the verification's deadline: how long after it the follower
+  // still waits for the coordinator to report the final state.
+  absl::Duration grace = absl::Seconds(30);
+};
+
+class VerificationFollower {
+ public:
+  using EventCallback = std::function<void(const v1::VerificationEvent&)>;
+  // Called before each reconnect attempt with the attempt number (from 1)
+  // and why the previous stream ended.
+  using ReconnectCallback = std::function<void(int, const absl::Status&)>;
+
+  VerificationFollower(CoordinatorClient& client, FollowOptions options)
+      : client_(client), options_(options) {}
+
+  // Blocks until `start` (as just created or fetched) reaches a final state;
+  // `on_event` sees every event in order. Returns the final event, or:
+  // NotFound / PermissionDenied at once; Unavailable after max_reconnects
+  // failed attempts; DeadlineExceeded when no final state arrived within the
+  // verification's deadline plus grace.
+  absl::StatusOr<v1::VerificationEvent> Follow(
+      const v1::Verification& start, const EventCallback& on_event,
+      const ReconnectCallback& on_reconnect);
+
+  // The time after which Follow gives up on `v`.
+  absl::Time GiveUpAt(const v1::Verification& v) const;
+
+ private:
+  CoordinatorClient& client_;
+  FollowOptions options_;
+};
+
+}  // namespace propwatch
+
+#endif  // PROPWATCH_CLI_VERIFICATION_FOLLOWER_H_
