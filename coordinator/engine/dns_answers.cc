@@ -35,11 +35,7 @@ DnsRound CollectDnsAnswers(const RoundInput& input) {
     const v1::DnsResult& dns = result.dns();
     DnsAnswerRow& row = round.rows.emplace_back();
     row.result_index = static_cast<uint32_t>(i);
-    row.region = result.region();
-    if (row.region.empty()) {
-      auto it = input.participants.find(result.agent_id());
-      row.region = it != input.participants.end() ? it->second : "unknown";
-    }
+    row.region = std::string(RegionOf(result, input.participants));
     row.agent_id = result.agent_id();
     row.resolver_kind =
         dns.resolver_kind().empty() ? "system" : dns.resolver_kind();

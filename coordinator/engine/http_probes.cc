@@ -142,12 +142,7 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
     if (!result.has_http()) continue;
     const v1::HttpResult& http = result.http();
 
-    absl::string_view region = result.region();
-    if (region.empty()) {
-      auto it = input.participants.find(result.agent_id());
-      region = it != input.participants.end() ? absl::string_view(it->second)
-                                              : absl::string_view("unknown");
-    }
+    absl::string_view region = RegionOf(result, input.participants);
     if (region_id == kNoId || region != last_region) {
       region_id =
           region_ids.try_emplace(region, region_ids.size()).first->second;

@@ -26,16 +26,11 @@ QuorumFindings CheckQuorum(const RoundInput& input, const HttpRound& http) {
   for (const v1::ProbeResult& result : input.results) {
     if (!seen.empty() && result.agent_id() == previous_agent) continue;
     previous_agent = result.agent_id();
-    seen.try_emplace(result.agent_id(), result.region());
+    seen.try_emplace(result.agent_id(), RegionOf(result, input.participants));
   }
   std::map<std::string, std::string> reporting;
-  for (const auto& [agent, result_region] : seen) {
-    std::string region(result_region);
-    if (region.empty()) {
-      auto it = input.participants.find(std::string(agent));
-      region = it != input.participants.end() ? it->second : "unknown";
-    }
-    reporting.emplace(std::string(agent), std::move(region));
+  for (const auto& [agent, region] : seen) {
+    reporting.emplace(std::string(agent), std::string(region));
   }
 
   // Agents whose every HTTP probe was blamed on their own path.

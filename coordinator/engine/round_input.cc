@@ -4,6 +4,15 @@
 
 namespace propwatch {
 
+absl::string_view RegionOf(
+    const v1::ProbeResult& result,
+    const std::map<std::string, std::string>& participants) {
+  if (!result.region().empty()) return result.region();
+  auto it = participants.find(result.agent_id());
+  return it != participants.end() ? absl::string_view(it->second)
+                                  : absl::string_view("unknown");
+}
+
 absl::Status ValidateRoundInput(const RoundInput& input) {
   if (input.verification == nullptr) {
     return absl::InvalidArgumentError("round input has no verification");

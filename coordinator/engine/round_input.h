@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "propwatch/v1/control.pb.h"
 #include "propwatch/v1/probe.pb.h"
@@ -42,6 +43,13 @@ struct RoundInput {
   // key anyway, has the keys at hand.
   std::vector<std::string> result_keys;
 };
+
+// The region a result counts in: the one it carries, else its agent's in
+// `participants`, else "unknown". The view points into `result`,
+// `participants` or static storage.
+absl::string_view RegionOf(
+    const v1::ProbeResult& result,
+    const std::map<std::string, std::string>& participants);
 
 // Checks the invariants EvaluateRound() relies on for meaningful output:
 // a verification is set, result_keys is empty or parallel to results, and
