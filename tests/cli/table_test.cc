@@ -1,6 +1,6 @@
 #include "cli/table.h"
 
-#include "cli/agents_command.h"
+#include "cli/commands/agents_command.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "common/time_convert.h"
@@ -26,8 +26,10 @@ TEST(AgentsTableTest, ShowsStateLabelsAndAge) {
   a->mutable_identity()->set_region("eu-west");
   a->mutable_identity()->set_provider("aws");
   a->mutable_identity()->set_version("0.1.0");
-  (*a->mutable_identity()->mutable_labels())["tier"] = "edge";
-  (*a->mutable_identity()->mutable_labels())["az"] = "b";
+  // insert(), not operator[]= "...": GCC 12 -O3 reports a false -Wrestrict
+  // on assigning a literal to the map's new std::string.
+  a->mutable_identity()->mutable_labels()->insert({"tier", "edge"});
+  a->mutable_identity()->mutable_labels()->insert({"az", "b"});
   a->set_state(v1::AGENT_STATE_DISCONNECTED);
   const absl::Time now = absl::FromUnixSeconds(1000);
   *a->mutable_last_seen() = ToProtoTime(now - absl::Seconds(42));
