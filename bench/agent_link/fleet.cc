@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -220,14 +221,9 @@ IngestReport Fleet::Ingest(uint64_t per_agent, size_t batch, size_t window,
 }
 
 void Fleet::HeartbeatLoop() {
-  // Agent i beats at phase i/N of the interval, like agents started at
-  // independent times, rather than all 1,000 in one burst.
-  const absl::Time start = absl::Now();
-  const absl::Duration interval = absl::Seconds(5);
-  std::vector<absl::Time> due(agents_.size());
-  for (size_t i = 0; i < agents_.size(); ++i) {
-    due[i] = start + interval * (static_cast<double>(i) / agents_.size());
-  }
+  // Agent i first beats at phase i/N of its interval after its Welcome, like
+  // agents started at independent times, rather than all in one burst.
+  std::vector<std::optional<absl::Time>> due(agents_.size());
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     stop_cv_.wait_for(lock, std::chrono::milliseconds(20));
@@ -235,9 +231,15 @@ void Fleet::HeartbeatLoop() {
     lock.unlock();
     const absl::Time now = absl::Now();
     for (size_t i = 0; i < agents_.size(); ++i) {
-      if (now < due[i]) continue;
       FakeAgent& agent = *agents_[i];
-      if (agent.welcomed() && !agent.ended()) agent.SendHeartbeat();
+      if (!agent.welcomed() || agent.ended()) continue;
+      if (!due[i].has_value()) {
+        due[i] = now + agent.heartbeat_interval() *
+                           (static_cast<double>(i + 1) / agents_.size());
+        continue;
+      }
+      if (now < *due[i]) continue;
+      agent.SendHeartbeat();
       due[i] = now + agent.heartbeat_interval();
     }
     lock.lock();
