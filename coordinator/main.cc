@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string port_file;
   int heartbeat_seconds = 5;
+  int retention_days = 30;
 
   CLI::App app{
       "propwatch-coordinator: proves routing and DNS changes reached "
@@ -41,6 +42,17 @@ int main(int argc, char** argv) {
   app.add_flag("--insecure", options.insecure,
                "plaintext gRPC; without --agent-tokens any agent may claim "
                "any id (local demos and tests only)");
+  app.add_option("--allow-target", options.allowed_targets,
+                 "hostname pattern verifications may target, e.g. "
+                 "*.example.com (repeatable; default: any hostname)");
+  app.add_flag("--allow-private-targets", options.allow_private_targets,
+               "let agents probe private, loopback and link-local addresses "
+               "(labs and tests)");
+  app.add_option("--retention-days", retention_days,
+                 "delete finished verifications older than this at start "
+                 "(0 keeps everything)")
+      ->check(CLI::Range(0, 3650))
+      ->capture_default_str();
   app.add_option("--port-file", port_file,
                  "write the bound port here once listening");
   app.add_option("--log-level", log_level,
@@ -57,6 +69,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.heartbeat_interval = absl::Seconds(heartbeat_seconds);
+  options.retention = absl::Hours(24) * retention_days;
 
   // Block the stop signals before gRPC starts threads, so only sigwait below
   // ever sees them.

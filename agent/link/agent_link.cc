@@ -174,13 +174,16 @@ grpc::Status AgentLink::RunStream(v1::AgentService::Stub& stub) {
     if (stopping_) stream_->CloseSend();
   }
   grpc::Status status;
+  absl::Time last_beat = absl::Now();
   for (;;) {
+    // Short slices: the Welcome may shorten the interval at any moment, and
+    // a stop must not wait for a whole interval.
+    if (stream->AwaitDone(absl::Milliseconds(200), &status)) break;
     absl::Duration interval;
     {
       std::lock_guard<std::mutex> lock(mu_);
       interval = heartbeat_interval_;
     }
-    if (stream->AwaitDone(interval, &status)) break;
     bool stopping;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -194,7 +197,8 @@ grpc::Status AgentLink::RunStream(v1::AgentService::Stub& stub) {
       }
       break;
     }
-    if (stream->welcomed()) {
+    if (stream->welcomed() && absl::Now() - last_beat >= interval) {
+      last_beat = absl::Now();
       v1::AgentMessage heartbeat;
       v1::Heartbeat& beat = *heartbeat.mutable_heartbeat();
       *beat.mutable_sent_at() = ToProtoTime(absl::Now());

@@ -44,13 +44,21 @@ bool IngestWriter::Submit(const std::string& agent_id,
                           std::weak_ptr<IngestSink> sink) {
   std::lock_guard<std::mutex> lock(mu_);
   for (v1::ProbeResult& r : results) {
-    queue_.push_back(Item{agent_id, std::move(r), sink});
+    queue_.push_back(Item{agent_id, std::move(r), sink, {}});
   }
   stats_.queued = queue_.size();
   cv_.notify_one();
   if (queue_.size() <= capacity_) return true;
   paused_.push_back(std::move(sink));
   return false;
+}
+
+void IngestWriter::SubmitMarker(std::function<void()> after_durable) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Item item;
+  item.marker = std::move(after_durable);
+  queue_.push_back(std::move(item));
+  cv_.notify_one();
 }
 
 absl::StatusOr<uint64_t> IngestWriter::AckedThrough(
@@ -73,6 +81,7 @@ absl::Status IngestWriter::WriteBatch(std::vector<Item>& items) {
   rocksdb::WriteBatch batch;
   std::map<std::string, uint64_t> highest;
   for (const Item& item : items) {
+    if (item.marker) continue;
     const v1::ProbeResult& r = item.result;
     const Phase phase = r.has_http() ? Phase::kHttp : Phase::kDns;
     batch.Put(store_.family(Family::kResults),
@@ -113,7 +122,9 @@ void IngestWriter::Run() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (s.ok()) {
-        stats_.results_written += items.size();
+        for (const Item& item : items) {
+          if (!item.marker) ++stats_.results_written;
+        }
         ++stats_.batches_written;
       } else {
         ++stats_.write_errors;
@@ -130,6 +141,7 @@ void IngestWriter::Run() {
       std::vector<std::pair<std::shared_ptr<IngestSink>, std::vector<uint64_t>>>
           acks;
       for (const Item& item : items) {
+        if (item.marker) continue;
         std::shared_ptr<IngestSink> sink = item.sink.lock();
         if (sink == nullptr) continue;
         if (acks.empty() || acks.back().first != sink) {
@@ -137,8 +149,12 @@ void IngestWriter::Run() {
         }
         acks.back().second.push_back(item.result.sequence());
       }
-      for (auto& [sink, sequences] : acks)
+      for (auto& [sink, sequences] : acks) {
         sink->OnDurable(std::move(sequences));
+      }
+      for (const Item& item : items) {
+        if (item.marker) item.marker();
+      }
     } else {
       for (const Item& item : items) {
         if (auto sink = item.sink.lock()) sink->OnWriteFailed();

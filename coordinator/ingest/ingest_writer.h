@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -62,6 +63,10 @@ class IngestWriter {
   bool Submit(const std::string& agent_id, std::vector<v1::ProbeResult> results,
               std::weak_ptr<IngestSink> sink);
 
+  // Runs `after_durable` on the writer thread once everything submitted
+  // before it is durable (skipped if that write fails). Never pauses.
+  void SubmitMarker(std::function<void()> after_durable);
+
   // Highest sequence of `agent_id` known durable (0 if none).
   absl::StatusOr<uint64_t> AckedThrough(const std::string& agent_id);
 
@@ -72,6 +77,8 @@ class IngestWriter {
     std::string agent_id;
     v1::ProbeResult result;
     std::weak_ptr<IngestSink> sink;
+    // Set for markers, which carry no result.
+    std::function<void()> marker;
   };
   void Run();
   absl::Status WriteBatch(std::vector<Item>& items);

@@ -6,7 +6,7 @@ namespace propwatch {
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>*
 AgentService::Connect(grpc::CallbackServerContext* context) {
-  return new AgentSession(context, registry_, ingest_, authorizer_,
+  return new AgentSession(context, registry_, ingest_, tracker_, authorizer_,
                           heartbeat_interval_);
 }
 

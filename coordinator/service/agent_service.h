@@ -2,6 +2,7 @@
 #ifndef PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_
 #define PROPWATCH_COORDINATOR_SERVICE_AGENT_SERVICE_H_
 
+#include "coordinator/dispatch/command_tracker.h"
 #include "coordinator/ingest/ingest_writer.h"
 #include "coordinator/service/agent_authorizer.h"
 #include "coordinator/service/agent_registry.h"
@@ -12,9 +13,11 @@ namespace propwatch {
 class AgentService final : public v1::AgentService::CallbackService {
  public:
   AgentService(AgentRegistry& registry, IngestWriter& ingest,
-               AgentAuthorizer authorizer, absl::Duration heartbeat_interval)
+               CommandTracker& tracker, AgentAuthorizer authorizer,
+               absl::Duration heartbeat_interval)
       : registry_(registry),
         ingest_(ingest),
+        tracker_(tracker),
         authorizer_(std::move(authorizer)),
         heartbeat_interval_(heartbeat_interval) {}
 
@@ -24,6 +27,7 @@ class AgentService final : public v1::AgentService::CallbackService {
  private:
   AgentRegistry& registry_;
   IngestWriter& ingest_;
+  CommandTracker& tracker_;
   const AgentAuthorizer authorizer_;
   const absl::Duration heartbeat_interval_;
 };

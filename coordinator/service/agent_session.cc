@@ -45,11 +45,13 @@ class AgentSession::Sink : public IngestSink {
 
 AgentSession::AgentSession(grpc::CallbackServerContext* context,
                            AgentRegistry& registry, IngestWriter& ingest,
+                           CommandTracker& tracker,
                            const AgentAuthorizer& authorizer,
                            absl::Duration heartbeat_interval)
     : context_(context),
       registry_(registry),
       ingest_(ingest),
+      tracker_(tracker),
       authorizer_(authorizer),
       heartbeat_interval_(heartbeat_interval),
       sink_(std::make_shared<Sink>(this)),
@@ -212,6 +214,15 @@ bool AgentSession::HandleMessage(v1::AgentMessage& message) {
         results.push_back(std::move(r));
       }
       return ingest_.Submit(agent_id, std::move(results), sink_);
+    }
+    case v1::AgentMessage::kDone: {
+      // Reported once the results sent before it are durable.
+      const uint64_t command_id = message.done().command_id();
+      CommandTracker& tracker = tracker_;
+      ingest_.SubmitMarker([&tracker, agent_id, command_id] {
+        tracker.Done(agent_id, command_id);
+      });
+      return true;
     }
     default:
       return true;

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "coordinator/dispatch/command_tracker.h"
 #include "coordinator/ingest/ingest_writer.h"
 #include "coordinator/service/agent_authorizer.h"
 #include "coordinator/service/agent_registry.h"
@@ -26,7 +27,8 @@ class AgentSession
       public AgentConnection {
  public:
   AgentSession(grpc::CallbackServerContext* context, AgentRegistry& registry,
-               IngestWriter& ingest, const AgentAuthorizer& authorizer,
+               IngestWriter& ingest, CommandTracker& tracker,
+               const AgentAuthorizer& authorizer,
                absl::Duration heartbeat_interval);
 
   // Queues `message` for the agent. False (dropped) once the stream is
@@ -54,6 +56,7 @@ class AgentSession
   grpc::CallbackServerContext* context_;
   AgentRegistry& registry_;
   IngestWriter& ingest_;
+  CommandTracker& tracker_;
   const AgentAuthorizer& authorizer_;
   const absl::Duration heartbeat_interval_;
   // Acks and resume signals from the ingest writer; detached in OnDone.

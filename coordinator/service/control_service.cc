@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/time_convert.h"
+#include "coordinator/service/watch_reactor.h"
 
 namespace propwatch {
 namespace {
@@ -18,21 +19,6 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
   reactor->Finish(status);
   return reactor;
 }
-
-grpc::Status NotBuiltYet(absl::string_view rpc) {
-  return grpc::Status(
-      grpc::StatusCode::UNIMPLEMENTED,
-      absl::StrCat(rpc,
-                   " is not available yet: it arrives with the verifications "
-                   "capability (rounds, history and the consistency engine)"));
-}
-
-// A server-streaming reactor that ends at once with a status.
-class FinishedWriter : public grpc::ServerWriteReactor<v1::VerificationEvent> {
- public:
-  explicit FinishedWriter(const grpc::Status& status) { Finish(status); }
-  void OnDone() override { delete this; }
-};
 
 }  // namespace
 
@@ -57,45 +43,103 @@ grpc::ServerUnaryReactor* ControlService::ListAgents(
 }
 
 grpc::ServerUnaryReactor* ControlService::CreateVerification(
-    grpc::CallbackServerContext* context, const v1::CreateVerificationRequest*,
-    v1::Verification*) {
-  return FinishWith(context, NotBuiltYet("CreateVerification"));
+    grpc::CallbackServerContext* context,
+    const v1::CreateVerificationRequest* request, v1::Verification* response) {
+  auto created = runner_.Create(*request);
+  if (!created.ok()) return FinishWith(context, ToGrpcStatus(created.status()));
+  *response = std::move(*created);
+  return FinishWith(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* ControlService::GetVerification(
-    grpc::CallbackServerContext* context, const v1::GetVerificationRequest*,
-    v1::Verification*) {
-  return FinishWith(context, NotBuiltYet("GetVerification"));
+    grpc::CallbackServerContext* context,
+    const v1::GetVerificationRequest* request, v1::Verification* response) {
+  auto v = verifications_.Get(request->id());
+  if (!v.ok()) return FinishWith(context, ToGrpcStatus(v.status()));
+  *response = std::move(*v);
+  return FinishWith(context, grpc::Status::OK);
 }
 
 grpc::ServerWriteReactor<v1::VerificationEvent>*
 ControlService::WatchVerification(grpc::CallbackServerContext*,
-                                  const v1::WatchVerificationRequest*) {
-  return new FinishedWriter(NotBuiltYet("WatchVerification"));
+                                  const v1::WatchVerificationRequest* request) {
+  return new WatchReactor(events_, verifications_, request->id());
 }
 
 grpc::ServerUnaryReactor* ControlService::ListVerifications(
-    grpc::CallbackServerContext* context, const v1::ListVerificationsRequest*,
-    v1::ListVerificationsResponse*) {
-  return FinishWith(context, NotBuiltYet("ListVerifications"));
+    grpc::CallbackServerContext* context,
+    const v1::ListVerificationsRequest* request,
+    v1::ListVerificationsResponse* response) {
+  const size_t limit =
+      request->limit() == 0 ? 100 : std::min<size_t>(request->limit(), 1000);
+  auto list = verifications_.List(request->before_id(), limit, request->state(),
+                                  request->hostname());
+  if (!list.ok()) return FinishWith(context, ToGrpcStatus(list.status()));
+  for (v1::Verification& v : *list)
+    *response->add_verifications() = std::move(v);
+  if (response->verifications_size() == static_cast<int>(limit)) {
+    response->set_next_before_id(
+        response->verifications(response->verifications_size() - 1).id());
+  }
+  return FinishWith(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* ControlService::CancelVerification(
-    grpc::CallbackServerContext* context, const v1::CancelVerificationRequest*,
-    v1::Verification*) {
-  return FinishWith(context, NotBuiltYet("CancelVerification"));
+    grpc::CallbackServerContext* context,
+    const v1::CancelVerificationRequest* request, v1::Verification* response) {
+  auto v = runner_.Cancel(request->id(), request->reason());
+  if (!v.ok()) return FinishWith(context, ToGrpcStatus(v.status()));
+  *response = std::move(*v);
+  return FinishWith(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* ControlService::GetReport(
-    grpc::CallbackServerContext* context, const v1::GetReportRequest*,
-    v1::Report*) {
-  return FinishWith(context, NotBuiltYet("GetReport"));
+    grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
+    v1::Report* response) {
+  auto v = verifications_.Get(request->id());
+  if (!v.ok()) return FinishWith(context, ToGrpcStatus(v.status()));
+  auto rounds = verifications_.RoundReports(request->id(), request->round());
+  if (!rounds.ok()) return FinishWith(context, ToGrpcStatus(rounds.status()));
+  if (request->round() != 0 && rounds->empty()) {
+    return FinishWith(context,
+                      grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                   absl::StrCat("verification ", request->id(),
+                                                " has no report for round ",
+                                                request->round())));
+  }
+  *response->mutable_verification() = std::move(*v);
+  for (v1::RoundReport& r : *rounds) *response->add_rounds() = std::move(r);
+  return FinishWith(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* ControlService::QueryResults(
-    grpc::CallbackServerContext* context, const v1::QueryResultsRequest*,
-    v1::QueryResultsResponse*) {
-  return FinishWith(context, NotBuiltYet("QueryResults"));
+    grpc::CallbackServerContext* context,
+    const v1::QueryResultsRequest* request,
+    v1::QueryResultsResponse* response) {
+  if (request->verification_id().empty()) {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "verification_id is required"));
+  }
+  if (!request->kind().empty() && request->kind() != "dns" &&
+      request->kind() != "http") {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "kind must be dns, http or empty"));
+  }
+  ResultFilter filter;
+  filter.round = request->round();
+  filter.region = request->region();
+  filter.agent_id = request->agent_id();
+  filter.ip = request->ip();
+  filter.kind = request->kind();
+  const size_t limit =
+      request->limit() == 0 ? 1000 : std::min<size_t>(request->limit(), 10000);
+  auto page = verifications_.QueryResults(request->verification_id(), filter,
+                                          limit, request->page_token());
+  if (!page.ok()) return FinishWith(context, ToGrpcStatus(page.status()));
+  for (v1::ProbeResult& r : page->results)
+    *response->add_results() = std::move(r);
+  response->set_next_page_token(page->next_token);
+  return FinishWith(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* ControlService::RunProbes(
@@ -119,6 +163,11 @@ grpc::ServerUnaryReactor* ControlService::RunProbes(
     return FinishWith(context,
                       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                    "timeout must be between 0 and 10 minutes"));
+  }
+  for (const v1::HttpProbeSpec& probe : request->http()) {
+    if (absl::Status st = policy_.CheckAddress(probe.pinned_ip()); !st.ok()) {
+      return FinishWith(context, ToGrpcStatus(st));
+    }
   }
   std::vector<std::string> ids;
   for (const v1::AgentIdentity& agent :

@@ -8,14 +8,26 @@
 #include "coordinator/dispatch/command_dispatcher.h"
 #include "coordinator/service/agent_registry.h"
 #include "coordinator/storage/store.h"
+#include "coordinator/storage/verification_store.h"
+#include "coordinator/verify/verification_events.h"
+#include "coordinator/verify/verification_runner.h"
 #include "propwatch/v1/control.grpc.pb.h"
 
 namespace propwatch {
 
 class ControlService final : public v1::ControlService::CallbackService {
  public:
-  ControlService(Store& store, AgentRegistry& registry)
-      : store_(store), registry_(registry), dispatcher_(registry) {}
+  ControlService(Store& store, AgentRegistry& registry,
+                 CommandDispatcher& dispatcher,
+                 VerificationStore& verifications, VerificationRunner& runner,
+                 VerificationEvents& events, const TargetPolicy& policy)
+      : store_(store),
+        registry_(registry),
+        dispatcher_(dispatcher),
+        verifications_(verifications),
+        runner_(runner),
+        events_(events),
+        policy_(policy) {}
 
   grpc::ServerUnaryReactor* ListAgents(
       grpc::CallbackServerContext* context,
@@ -56,7 +68,11 @@ class ControlService final : public v1::ControlService::CallbackService {
  private:
   Store& store_;
   AgentRegistry& registry_;
-  CommandDispatcher dispatcher_;
+  CommandDispatcher& dispatcher_;
+  VerificationStore& verifications_;
+  VerificationRunner& runner_;
+  VerificationEvents& events_;
+  const TargetPolicy& policy_;
 };
 
 }  // namespace propwatch

@@ -71,11 +71,31 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       *server->store_, options.heartbeat_interval * 3);
   server->ingest_ =
       std::make_unique<IngestWriter>(*server->store_, options.ingest_capacity);
+  server->tracker_ = std::make_unique<CommandTracker>();
+  server->dispatcher_ = std::make_unique<CommandDispatcher>(*server->registry_);
+  server->verifications_ = std::make_unique<VerificationStore>(*server->store_);
+  server->events_ = std::make_unique<VerificationEvents>();
+  server->policy_ = std::make_unique<TargetPolicy>(
+      options.allowed_targets, options.allow_private_targets);
+  if (options.retention > absl::ZeroDuration()) {
+    auto deleted = server->verifications_->DeleteCreatedBefore(
+        absl::Now() - options.retention);
+    if (!deleted.ok()) return deleted.status();
+    if (*deleted > 0) {
+      spdlog::info("retention: deleted {} verifications older than {}",
+                   *deleted, absl::FormatDuration(options.retention));
+    }
+  }
+  server->runner_ = std::make_unique<VerificationRunner>(
+      *server->verifications_, *server->registry_, *server->dispatcher_,
+      *server->tracker_, *server->events_, *server->policy_);
   server->agent_service_ = std::make_unique<AgentService>(
-      *server->registry_, *server->ingest_, std::move(*authorizer),
-      options.heartbeat_interval);
-  server->control_service_ =
-      std::make_unique<ControlService>(*server->store_, *server->registry_);
+      *server->registry_, *server->ingest_, *server->tracker_,
+      std::move(*authorizer), options.heartbeat_interval);
+  server->control_service_ = std::make_unique<ControlService>(
+      *server->store_, *server->registry_, *server->dispatcher_,
+      *server->verifications_, *server->runner_, *server->events_,
+      *server->policy_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -97,6 +117,11 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on '", options.listen,
         "': the address is in use or not local to this host (--listen)"));
+  }
+  // Agents reconnect within seconds of a restart; resuming right away would
+  // record them as missing in the first round.
+  if (absl::Status s = server->runner_->ResumeRunning(); !s.ok()) {
+    spdlog::error("resume verifications: {}", s.ToString());
   }
   spdlog::info("coordinator {} listening on {}:{} with data in {}",
                PROPWATCH_VERSION, listen->host, server->port_,
@@ -120,6 +145,7 @@ CoordinatorServer::~CoordinatorServer() {
   // are then final.
   server_.reset();
   control_service_.reset();
+  runner_.reset();  // stops rounds; running verifications resume next start
   agent_service_.reset();
   registry_.reset();
   ingest_.reset();  // drains the queue: everything acked is written

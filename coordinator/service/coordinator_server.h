@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -38,6 +39,13 @@ struct CoordinatorOptions {
   bool insecure = false;
   // "agent_id token" lines; empty: no token authentication.
   std::string agent_tokens_file;
+  // Hostname patterns verifications may target ("*.example.com"); empty
+  // allows any hostname.
+  std::vector<std::string> allowed_targets;
+  // Let agents probe private, loopback and link-local addresses.
+  bool allow_private_targets = false;
+  // Finished verifications older than this are deleted; zero keeps all.
+  absl::Duration retention = absl::Hours(24 * 30);
 };
 
 class CoordinatorServer {
@@ -58,6 +66,12 @@ class CoordinatorServer {
   std::unique_ptr<IngestWriter> ingest_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<AgentService> agent_service_;
+  std::unique_ptr<VerificationStore> verifications_;
+  std::unique_ptr<CommandTracker> tracker_;
+  std::unique_ptr<CommandDispatcher> dispatcher_;
+  std::unique_ptr<VerificationEvents> events_;
+  std::unique_ptr<TargetPolicy> policy_;
+  std::unique_ptr<VerificationRunner> runner_;
   std::unique_ptr<ControlService> control_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

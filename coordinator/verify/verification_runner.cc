@@ -1,0 +1,362 @@
+#include "coordinator/verify/verification_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/time_convert.h"
+#include "coordinator/engine/engine.h"
+#include "coordinator/verify/spec_validation.h"
+
+namespace propwatch {
+namespace {
+
+// Time-ordered, so the store lists newest first by key order.
+std::string NewVerificationId(absl::Time now) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return absl::StrFormat("v%013x%04x", absl::ToUnixMillis(now),
+                         static_cast<uint32_t>(rng() & 0xffff));
+}
+
+std::string Url(const v1::VerificationSpec& spec, const std::string& host,
+                const std::string& path) {
+  std::string url = absl::StrCat(spec.scheme(), "://", host);
+  if (spec.port() != 0) absl::StrAppend(&url, ":", spec.port());
+  absl::StrAppend(&url, path);
+  return url;
+}
+
+// Extra time after a phase deadline for results in flight to land.
+constexpr absl::Duration kPhaseGrace = absl::Milliseconds(500);
+
+}  // namespace
+
+VerificationRunner::VerificationRunner(VerificationStore& store,
+                                       AgentRegistry& registry,
+                                       CommandDispatcher& dispatcher,
+                                       CommandTracker& tracker,
+                                       VerificationEvents& events,
+                                       TargetPolicy policy, size_t max_running)
+    : store_(store),
+      registry_(registry),
+      dispatcher_(dispatcher),
+      tracker_(tracker),
+      events_(events),
+      policy_(std::move(policy)),
+      max_running_(max_running) {}
+
+VerificationRunner::~VerificationRunner() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, run] : runs_) {
+    std::lock_guard<std::mutex> run_lock(run->mu);
+    run->stop = true;
+    run->cv.notify_all();
+  }
+  tracker_.Interrupt();
+  for (auto& [id, run] : runs_) {
+    if (run->thread.joinable()) run->thread.join();
+  }
+}
+
+void VerificationRunner::ReapLocked() {
+  for (auto it = runs_.begin(); it != runs_.end();) {
+    bool finished;
+    {
+      std::lock_guard<std::mutex> lock(it->second->mu);
+      finished = it->second->finished;
+    }
+    if (!finished) {
+      ++it;
+      continue;
+    }
+    if (it->second->thread.joinable()) it->second->thread.join();
+    it = runs_.erase(it);
+  }
+}
+
+void VerificationRunner::StartLocked(v1::Verification verification) {
+  auto run = std::make_unique<Run>();
+  run->verification = std::move(verification);
+  Run* raw = run.get();
+  const std::string id = raw->verification.id();
+  runs_[id] = std::move(run);
+  raw->thread = std::thread([this, raw] { Loop(*raw); });
+}
+
+absl::Status VerificationRunner::ResumeRunning() {
+  auto running = store_.Running();
+  if (!running.ok()) return running.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (v1::Verification& v : *running) {
+    spdlog::info("resuming verification {} after round {}", v.id(),
+                 v.rounds_started());
+    StartLocked(std::move(v));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Verification> VerificationRunner::Create(
+    const v1::CreateVerificationRequest& request) {
+  auto valid = ValidateVerificationRequest(request, policy_);
+  if (!valid.ok()) return valid.status();
+  if (SelectAgents(valid->selector(), registry_.Connected()).empty()) {
+    return absl::FailedPreconditionError(
+        "selector: no connected agent matches (propwatchctl agents "
+        "--connected shows who is there)");
+  }
+  const absl::Time now = absl::Now();
+  v1::Verification v;
+  v.set_id(NewVerificationId(now));
+  *v.mutable_spec() = valid->spec();
+  *v.mutable_selector() = valid->selector();
+  *v.mutable_schedule() = valid->schedule();
+  *v.mutable_source() = valid->source();
+  v.set_state(v1::VERIFICATION_STATE_RUNNING);
+  *v.mutable_created_at() = ToProtoTime(now);
+  std::lock_guard<std::mutex> lock(mu_);
+  ReapLocked();
+  if (runs_.size() >= max_running_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        max_running_, " verifications are running; wait for one to end"));
+  }
+  if (absl::Status s = store_.Put(v); !s.ok()) return s;
+  spdlog::info("verification {} created for {}", v.id(),
+               absl::StrJoin(v.spec().hostnames(), ", "));
+  StartLocked(v);
+  return v;
+}
+
+absl::StatusOr<v1::Verification> VerificationRunner::Cancel(
+    const std::string& id, const std::string& reason) {
+  Run* run = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = runs_.find(id);
+    if (it != runs_.end()) run = it->second.get();
+  }
+  if (run == nullptr) return store_.Get(id);  // finished, unknown: as stored
+  v1::Verification v;
+  {
+    std::lock_guard<std::mutex> lock(run->mu);
+    if (IsFinalState(run->verification.state())) return run->verification;
+    run->verification.set_state(v1::VERIFICATION_STATE_CANCELLED);
+    run->verification.set_state_reason(
+        reason.empty() ? "cancelled" : absl::StrCat("cancelled: ", reason));
+    *run->verification.mutable_finished_at() = ToProtoTime(absl::Now());
+    run->stop = true;
+    v = run->verification;
+    if (absl::Status s = store_.Put(v); !s.ok()) return s;
+    run->cv.notify_all();
+  }
+  tracker_.Interrupt();
+  spdlog::info("verification {} cancelled: {}", id, reason);
+  Publish(v, nullptr);
+  return v;
+}
+
+bool VerificationRunner::Stopped(Run& run) {
+  std::lock_guard<std::mutex> lock(run.mu);
+  return run.stop;
+}
+
+void VerificationRunner::Publish(const v1::Verification& v,
+                                 const v1::RoundReport* report) {
+  v1::VerificationEvent event;
+  *event.mutable_verification() = v;
+  if (report != nullptr) *event.mutable_round() = *report;
+  events_.Publish(event);
+}
+
+void VerificationRunner::Loop(Run& run) {
+  for (;;) {
+    const absl::Time round_start = absl::Now();
+    if (!RunRound(run)) break;
+    absl::Duration interval;
+    absl::Time deadline;
+    {
+      std::lock_guard<std::mutex> lock(run.mu);
+      interval =
+          FromProtoDuration(run.verification.schedule().round_interval());
+      deadline = FromProtoTime(run.verification.created_at()) +
+                 FromProtoDuration(run.verification.schedule().deadline());
+    }
+    const absl::Time next = std::min(round_start + interval, deadline);
+    std::unique_lock<std::mutex> lock(run.mu);
+    run.cv.wait_until(lock, absl::ToChronoTime(next), [&] { return run.stop; });
+    if (run.stop) break;
+  }
+  std::lock_guard<std::mutex> lock(run.mu);
+  run.finished = true;
+}
+
+std::set<std::string> VerificationRunner::AwaitPhase(Run& run,
+                                                     uint64_t command_id,
+                                                     absl::Time deadline) {
+  if (Stopped(run)) return tracker_.Await(command_id, absl::Now());
+  return tracker_.Await(command_id, deadline);
+}
+
+bool VerificationRunner::RunRound(Run& run) {
+  v1::Verification v;
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    if (run.stop) return false;
+    v = run.verification;
+  }
+  const absl::Time started = absl::Now();
+  const absl::Time deadline = FromProtoTime(v.created_at()) +
+                              FromProtoDuration(v.schedule().deadline());
+  if (started >= deadline) {
+    // No time left for another round: the engine decides the final state
+    // from the rounds there are.
+    auto reports = store_.RoundReports(v.id());
+    std::lock_guard<std::mutex> lock(run.mu);
+    if (run.stop) return false;
+    run.verification = AdvanceVerification(
+        run.verification,
+        reports.ok() ? *reports : std::vector<v1::RoundReport>{}, started);
+    if (!IsFinalState(run.verification.state())) {
+      run.verification.set_state(v1::VERIFICATION_STATE_DIVERGED);
+      run.verification.set_state_reason("deadline passed before convergence");
+      *run.verification.mutable_finished_at() = ToProtoTime(started);
+    }
+    (void)store_.Put(run.verification);
+    Publish(run.verification, nullptr);
+    return false;
+  }
+
+  const uint32_t round = v.rounds_started() + 1;
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    if (run.stop) return false;
+    run.verification.set_rounds_started(round);
+    if (absl::Status s = store_.Put(run.verification); !s.ok()) {
+      spdlog::error("verification {}: {}", v.id(), s.ToString());
+    }
+  }
+  const v1::VerificationSpec& spec = v.spec();
+  const absl::Duration phase = FromProtoDuration(v.schedule().phase_timeout());
+
+  std::map<std::string, std::string> participants;
+  for (const v1::AgentIdentity& a :
+       SelectAgents(v.selector(), registry_.Connected())) {
+    participants[a.agent_id()] = a.region();
+  }
+  std::vector<std::string> agent_ids;
+  for (const auto& [id, region] : participants) agent_ids.push_back(id);
+
+  // Phase 1: DNS from every agent.
+  v1::ProbeCommand dns;
+  dns.set_command_id(dispatcher_.NextCommandId());
+  dns.set_verification_id(v.id());
+  dns.set_round(round);
+  for (const std::string& host : spec.hostnames()) {
+    for (const v1::ResolverSpec& resolver : spec.resolvers()) {
+      v1::DnsProbeSpec& probe = *dns.add_dns();
+      probe.set_hostname(host);
+      *probe.mutable_types() = spec.record_types();
+      *probe.mutable_resolver() = resolver;
+      *probe.mutable_timeout() = ToProtoDuration(phase);
+      *probe.mutable_expect() = spec.dns_expect();
+    }
+  }
+  const absl::Time dns_deadline = absl::Now() + phase;
+  *dns.mutable_deadline() = ToProtoTime(dns_deadline);
+  tracker_.Expect(dns.command_id(), {agent_ids.begin(), agent_ids.end()});
+  dispatcher_.Send(agent_ids, dns);
+  AwaitPhase(run, dns.command_id(), dns_deadline + kPhaseGrace);
+
+  // Phase 2: HTTP, each agent on the IPs its pin mode gives it.
+  auto dns_results = store_.RoundResults(v.id(), round);
+  if (!dns_results.ok()) {
+    spdlog::error("verification {} round {}: {}", v.id(), round,
+                  dns_results.status().ToString());
+    dns_results = ResultPage{};
+  }
+  const auto targets =
+      PlanHttpTargets(spec, participants, dns_results->results);
+  const absl::Time http_deadline = absl::Now() + phase;
+  std::vector<uint64_t> http_commands;
+  for (const std::string& agent_id : agent_ids) {
+    if (Stopped(run)) break;
+    v1::ProbeCommand http;
+    http.set_command_id(dispatcher_.NextCommandId());
+    http.set_verification_id(v.id());
+    http.set_round(round);
+    *http.mutable_deadline() = ToProtoTime(http_deadline);
+    for (const auto& [host, per_agent] : targets) {
+      auto it = per_agent.find(agent_id);
+      if (it == per_agent.end()) continue;
+      for (const std::string& ip : it->second) {
+        if (absl::Status s = policy_.CheckAddress(ip); !s.ok()) {
+          spdlog::warn("verification {}: {} resolves to {}: not probed: {}",
+                       v.id(), host, ip, s.ToString());
+          continue;
+        }
+        for (const std::string& path : spec.paths()) {
+          v1::HttpProbeSpec& probe = *http.add_http();
+          probe.set_url(Url(spec, host, path));
+          probe.set_pinned_ip(ip);
+          *probe.mutable_connect_timeout() = ToProtoDuration(phase);
+          *probe.mutable_total_timeout() = ToProtoDuration(phase);
+          probe.set_insecure_skip_verify(spec.insecure_skip_verify());
+          *probe.mutable_record_headers() = spec.fingerprint_headers();
+          *probe.mutable_expect() = spec.http_expect();
+        }
+      }
+    }
+    if (http.http().empty()) continue;
+    tracker_.Expect(http.command_id(), {agent_id});
+    dispatcher_.Send({agent_id}, http);
+    http_commands.push_back(http.command_id());
+  }
+  for (uint64_t command_id : http_commands) {
+    AwaitPhase(run, command_id, http_deadline + kPhaseGrace);
+  }
+  if (Stopped(run)) return false;
+
+  // Evaluate what the round stored.
+  auto results = store_.RoundResults(v.id(), round);
+  if (!results.ok()) {
+    spdlog::error("verification {} round {}: {}", v.id(), round,
+                  results.status().ToString());
+    return true;  // try again next round
+  }
+  RoundInput input;
+  input.verification = &v;
+  input.round = round;
+  input.started_at = started;
+  input.finished_at = absl::Now();
+  input.participants = participants;
+  input.results = std::move(results->results);
+  input.result_keys = std::move(results->keys);
+  v1::RoundReport report = EvaluateRound(input);
+  if (absl::Status s = store_.PutRoundReport(report); !s.ok()) {
+    spdlog::error("verification {}: {}", v.id(), s.ToString());
+    return true;
+  }
+  auto reports = store_.RoundReports(v.id());
+  if (!reports.ok()) return true;
+
+  v1::Verification updated;
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    if (run.stop) return false;
+    run.verification =
+        AdvanceVerification(run.verification, *reports, input.finished_at);
+    updated = run.verification;
+    if (absl::Status s = store_.Put(updated); !s.ok()) {
+      spdlog::error("verification {}: {}", v.id(), s.ToString());
+    }
+  }
+  spdlog::info("verification {} round {}: {} ({} results, {} diagnoses)",
+               v.id(), round, v1::Verdict_Name(report.verdict()),
+               input.results.size(), report.diagnoses_size());
+  Publish(updated, &report);
+  return !IsFinalState(updated.state());
+}
+
+}  // namespace propwatch

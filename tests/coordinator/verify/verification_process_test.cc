@@ -1,0 +1,290 @@
+// Verifications end to end: a real coordinator, real agents in three
+// regions, a real knotd and a real nginx on loopback. One of the name's two
+// edges serves stale content (404) until the test fixes it mid-run.
+#include <signal.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/time_convert.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "propwatch/v1/control.grpc.pb.h"
+#include "tests/agent/dns/knot_server.h"
+#include "tests/agent/http/nginx_server.h"
+#include "tests/agent/link/link_test_util.h"
+#include "tests/testing/coordinator_process.h"
+#include "tests/testing/free_port.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace propwatch::testing {
+namespace {
+
+constexpr char kGoodIp[] = "127.0.0.2";
+constexpr char kStaleIp[] = "127.0.0.3";
+constexpr absl::Duration kInterval = absl::Seconds(2);
+
+class VerificationProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto knot = dns::testing::KnotServer::Start({{"example.test", R"(
+$TTL 60
+@    SOA ns1 hostmaster 1 3600 600 86400 60
+@    NS  ns1
+ns1  A   127.0.0.1
+www  A   127.0.0.2
+www  A   127.0.0.3
+)"}});
+    ASSERT_TRUE(knot.ok()) << knot.status();
+    knot_ = std::move(*knot);
+
+    port_ = FreePort();
+    WriteStaleEdge(/*stale=*/true);
+    NginxOptions options;
+    options.work_dir = dir_.path();
+    options.http_config =
+        absl::StrCat("server { listen ", kGoodIp, ":", port_,
+                     "; location / { return 200 'current'; } }\n"
+                     "include ",
+                     dir_.File("stale-edge.conf"), ";\n");
+    options.ready_addresses = {{kGoodIp, static_cast<uint16_t>(port_)},
+                               {kStaleIp, static_cast<uint16_t>(port_)}};
+    nginx_options_ = options;
+    auto nginx = NginxServer::Start(options);
+    ASSERT_TRUE(nginx.ok()) << nginx.status();
+    nginx_ = std::move(*nginx);
+    address_ = "127.0.0.1:" + std::to_string(FreePort());
+    data_dir_ = dir_.File("coordinator-data");
+    StartCoordinator();
+    for (const char* region : {"eu", "us", "ap"}) {
+      agents_.push_back(StartAgentProcess(
+          address_, absl::StrCat("edge-", region), region,
+          dir_.File(absl::StrCat("agent-", region)),
+          {"--insecure", "--system-resolver", knot_->address()}));
+    }
+    control_ = PlaintextControl(address_);
+    ASSERT_TRUE(
+        WaitFor([&] { return ConnectedAgents() == 3; }, absl::Seconds(20)));
+  }
+
+  void StartCoordinator() {
+    coordinator_ = std::make_unique<CoordinatorProcess>(
+        std::vector<std::string>{"--listen", address_,
+                                 "--allow-private-targets",
+                                 "--heartbeat-interval", "1"},
+        data_dir_);
+  }
+
+  // Fixes the stale edge. The test fixture runs nginx without a master
+  // process, which cannot reload, so it is restarted on the same ports.
+  void FixStaleEdge() {
+    WriteStaleEdge(/*stale=*/false);
+    nginx_.reset();
+    auto nginx = NginxServer::Start(nginx_options_);
+    ASSERT_TRUE(nginx.ok()) << nginx.status();
+    nginx_ = std::move(*nginx);
+  }
+
+  // The second edge's server block: stale (404 on /signin) or fixed.
+  void WriteStaleEdge(bool stale) {
+    std::ofstream out(dir_.File("stale-edge.conf"), std::ios::trunc);
+    out << "server { listen " << kStaleIp << ":" << port_ << "; "
+        << (stale ? "location / { return 404; }"
+                  : "location / { return 200 'current'; }")
+        << " }\n";
+  }
+
+  int ConnectedAgents() {
+    grpc::ClientContext context;
+    v1::ListAgentsRequest request;
+    request.set_connected_only(true);
+    v1::ListAgentsResponse response;
+    if (!control_->ListAgents(&context, request, &response).ok()) return -1;
+    return response.agents_size();
+  }
+
+  v1::Verification Create() {
+    v1::CreateVerificationRequest request;
+    v1::VerificationSpec& spec = *request.mutable_spec();
+    spec.add_hostnames("www.example.test");
+    spec.add_record_types(v1::RECORD_TYPE_A);
+    spec.set_scheme("http");
+    spec.set_port(port_);
+    spec.add_paths("/signin");
+    spec.add_paths("/docs");
+    spec.set_pin_mode(v1::PIN_MODE_ALL_OBSERVED);
+    spec.mutable_http_expect()->add_status_in(200);
+    *request.mutable_schedule()->mutable_round_interval() =
+        ToProtoDuration(kInterval);
+    *request.mutable_schedule()->mutable_deadline() =
+        ToProtoDuration(absl::Seconds(90));
+    *request.mutable_schedule()->mutable_phase_timeout() =
+        ToProtoDuration(absl::Milliseconds(800));
+    request.mutable_schedule()->set_stable_rounds(2);
+    request.mutable_source()->set_pipeline("test");
+    grpc::ClientContext context;
+    v1::Verification v;
+    grpc::Status s = control_->CreateVerification(&context, request, &v);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return v;
+  }
+
+  v1::Verification Get(const std::string& id) {
+    grpc::ClientContext context;
+    v1::GetVerificationRequest request;
+    request.set_id(id);
+    v1::Verification v;
+    (void)control_->GetVerification(&context, request, &v);
+    return v;
+  }
+
+  v1::Report Report(const std::string& id) {
+    grpc::ClientContext context;
+    v1::GetReportRequest request;
+    request.set_id(id);
+    v1::Report report;
+    grpc::Status s = control_->GetReport(&context, request, &report);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return report;
+  }
+
+  v1::ProbeResult AnHttpResult(const std::string& id) {
+    grpc::ClientContext context;
+    v1::QueryResultsRequest request;
+    request.set_verification_id(id);
+    request.set_kind("http");
+    request.set_limit(1000);
+    v1::QueryResultsResponse response;
+    (void)control_->QueryResults(&context, request, &response);
+    if (response.results().empty()) return v1::ProbeResult();
+    return response.results(response.results_size() - 1);
+  }
+
+  v1::RoundReport LastRound(const std::string& id) {
+    const v1::Report report = Report(id);
+    if (report.rounds().empty()) return v1::RoundReport();
+    return report.rounds(report.rounds_size() - 1);
+  }
+
+  bool SawBadStaleIp(const std::string& id) {
+    const v1::Report report = Report(id);
+    for (const v1::RoundReport& round : report.rounds()) {
+      for (const v1::Diagnosis& d : round.diagnoses()) {
+        if (d.kind() == v1::DIAGNOSIS_KIND_BAD_IP && d.ip() == kStaleIp) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<dns::testing::KnotServer> knot_;
+  NginxOptions nginx_options_;
+  std::unique_ptr<NginxServer> nginx_;
+  int port_ = 0;
+  std::string address_;
+  std::string data_dir_;
+  std::unique_ptr<CoordinatorProcess> coordinator_;
+  std::vector<std::unique_ptr<Subprocess>> agents_;
+  std::unique_ptr<v1::ControlService::Stub> control_;
+};
+
+TEST_F(VerificationProcessTest, StaleEdgeFixedMidRunConverges) {
+  const v1::Verification created = Create();
+  ASSERT_EQ(created.state(), v1::VERIFICATION_STATE_RUNNING);
+  ASSERT_TRUE(
+      WaitFor([&] { return SawBadStaleIp(created.id()); }, absl::Seconds(30)))
+      << coordinator_->process().Stderr();
+  EXPECT_EQ(Get(created.id()).state(), v1::VERIFICATION_STATE_RUNNING);
+
+  FixStaleEdge();
+  const absl::Time fixed_at = absl::Now();
+
+  v1::Verification v;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        v = Get(created.id());
+        return v.state() != v1::VERIFICATION_STATE_RUNNING;
+      },
+      absl::Seconds(40)))
+      << nginx_->ErrorLog() << LastRound(created.id()).diagnoses_size()
+      << " diagnoses; a result: " << AnHttpResult(created.id()).DebugString();
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_CONVERGED) << v.DebugString();
+  ASSERT_TRUE(v.has_time_to_consistency());
+  ASSERT_TRUE(v.has_first_inconsistency_at());
+  // Consistency reached within one round interval (plus one round's own
+  // duration) of the fix.
+  const absl::Time consistent_at = FromProtoTime(v.created_at()) +
+                                   FromProtoDuration(v.time_to_consistency());
+  EXPECT_GE(consistent_at, fixed_at - absl::Milliseconds(100));
+  EXPECT_LE(consistent_at, fixed_at + kInterval + absl::Seconds(2))
+      << "fixed at " << fixed_at << ", consistent at " << consistent_at;
+
+  const v1::Report report = Report(created.id());
+  ASSERT_GE(report.rounds_size(), 3);
+  const v1::RoundReport& last = report.rounds(report.rounds_size() - 1);
+  EXPECT_EQ(last.verdict(), v1::VERDICT_PASS);
+  EXPECT_TRUE(last.diagnoses().empty());
+  // Every region probed both IPs (cross-probing) on both paths.
+  EXPECT_EQ(last.cells_size(), 3 * 2 * 2);
+}
+
+TEST_F(VerificationProcessTest, CoordinatorKillNineResumesToTheSameVerdict) {
+  const v1::Verification created = Create();
+  ASSERT_TRUE(
+      WaitFor([&] { return SawBadStaleIp(created.id()); }, absl::Seconds(30)));
+  const uint32_t rounds_before = Get(created.id()).rounds_completed();
+
+  coordinator_->process().Signal(SIGKILL);
+  coordinator_->process().Wait(absl::Seconds(10));
+  coordinator_.reset();
+  StartCoordinator();
+
+  // Still running after the restart, and new rounds keep coming.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        v1::Verification v = Get(created.id());
+        return v.state() == v1::VERIFICATION_STATE_RUNNING &&
+               v.rounds_completed() > rounds_before + 1;
+      },
+      absl::Seconds(30)))
+      << coordinator_->process().Stderr();
+  const v1::Report report = Report(created.id());
+  const v1::RoundReport& last = report.rounds(report.rounds_size() - 1);
+  EXPECT_EQ(last.verdict(), v1::VERDICT_FAIL);
+  bool bad_ip = false;
+  for (const v1::Diagnosis& d : last.diagnoses()) {
+    bad_ip |= d.kind() == v1::DIAGNOSIS_KIND_BAD_IP && d.ip() == kStaleIp;
+  }
+  EXPECT_TRUE(bad_ip) << last.DebugString();
+  // Round numbers are never reused: the cut-short round has no report.
+  std::set<uint32_t> rounds;
+  for (const v1::RoundReport& r : report.rounds()) {
+    EXPECT_TRUE(rounds.insert(r.round()).second) << r.round();
+  }
+
+  // Fixing the edge now converges the resumed verification.
+  FixStaleEdge();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Get(created.id()).state() == v1::VERIFICATION_STATE_CONVERGED;
+      },
+      absl::Seconds(40)))
+      << Get(created.id()).DebugString();
+}
+
+TEST_F(VerificationProcessTest, BadRequestsAreRefusedNamingTheField) {
+  grpc::ClientContext context;
+  v1::CreateVerificationRequest request;
+  request.mutable_spec()->add_hostnames("www.example.test");
+  request.mutable_selector()->add_regions("mars");
+  v1::Verification v;
+  grpc::Status s = control_->CreateVerification(&context, request, &v);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("no connected agent"));
+}
+
+}  // namespace
+}  // namespace propwatch::testing
