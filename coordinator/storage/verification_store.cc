@@ -1,5 +1,7 @@
 #include "coordinator/storage/verification_store.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -26,6 +28,17 @@ bool Watches(const v1::Verification& v, absl::string_view hostname) {
   return hostname.empty() ||
          std::find(v.spec().hostnames().begin(), v.spec().hostnames().end(),
                    hostname) != v.spec().hostnames().end();
+}
+
+// Map fields in key order, so equal records are equal bytes.
+std::string SerializeDeterministically(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
 }
 
 bool Matches(const v1::ProbeResult& r, const ResultFilter& f) {
@@ -143,6 +156,34 @@ absl::StatusOr<std::vector<v1::RoundReport>> VerificationStore::RoundReports(
   }
   if (!it->status().ok()) return FromRocksStatus(it->status(), "read reports");
   return out;
+}
+
+absl::Status VerificationStore::PutRound(const v1::RoundRecord& round) {
+  return FromRocksStatus(
+      store_.db().Put(Durable(), store_.family(Family::kRounds),
+                      RoundKey(round.verification_id(), round.round()),
+                      SerializeDeterministically(round)),
+      absl::StrCat("store round ", round.round(), " of ",
+                   round.verification_id()));
+}
+
+absl::StatusOr<v1::RoundRecord> VerificationStore::GetRound(
+    absl::string_view id, uint32_t round) {
+  std::string value;
+  rocksdb::Status s =
+      store_.db().Get(rocksdb::ReadOptions(), store_.family(Family::kRounds),
+                      RoundKey(id, round), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(
+        absl::StrCat("verification ", id, " has no round ", round));
+  }
+  if (!s.ok()) return FromRocksStatus(s, "read round");
+  v1::RoundRecord record;
+  if (!record.ParseFromString(value)) {
+    return absl::DataLossError(
+        absl::StrCat("round ", round, " of ", id, " is corrupt"));
+  }
+  return record;
 }
 
 absl::StatusOr<ResultPage> VerificationStore::RoundResults(absl::string_view id,

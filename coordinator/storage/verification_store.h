@@ -53,6 +53,11 @@ class VerificationStore {
   absl::StatusOr<std::vector<v1::RoundReport>> RoundReports(
       absl::string_view id, uint32_t round = 0);
 
+  // Durable. The round's who and when.
+  absl::Status PutRound(const v1::RoundRecord& round);
+  absl::StatusOr<v1::RoundRecord> GetRound(absl::string_view id,
+                                           uint32_t round);
+
   // Every stored result of one round, with its key.
   absl::StatusOr<ResultPage> RoundResults(absl::string_view id, uint32_t round);
   // Results in key order, filtered, at most `limit`, from `page_token`.

@@ -331,6 +331,16 @@ bool VerificationRunner::RunRound(Run& run) {
   input.started_at = started;
   input.finished_at = absl::Now();
   input.participants = participants;
+  v1::RoundRecord record;
+  record.set_verification_id(v.id());
+  record.set_round(round);
+  *record.mutable_started_at() = ToProtoTime(started);
+  *record.mutable_finished_at() = ToProtoTime(input.finished_at);
+  record.mutable_participants()->insert(participants.begin(),
+                                        participants.end());
+  if (absl::Status s = store_.PutRound(record); !s.ok()) {
+    spdlog::error("verification {}: {}", v.id(), s.ToString());
+  }
   input.results = std::move(results->results);
   input.result_keys = std::move(results->keys);
   v1::RoundReport report = EvaluateRound(input);

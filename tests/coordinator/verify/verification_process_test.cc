@@ -7,6 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/time_convert.h"
+#include "coordinator/engine/engine.h"
+#include "coordinator/storage/verification_store.h"
+#include "coordinator/verify/report_recompute.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "propwatch/v1/control.grpc.pb.h"
@@ -229,6 +232,26 @@ TEST_F(VerificationProcessTest, StaleEdgeFixedMidRunConverges) {
   EXPECT_TRUE(last.diagnoses().empty());
   // Every region probed both IPs (cross-probing) on both paths.
   EXPECT_EQ(last.cells_size(), 3 * 2 * 2);
+
+  // Reports are a pure function of what was stored: recomputing each round
+  // from its stored results gives the stored report, byte for byte.
+  coordinator_->process().Signal(SIGTERM);
+  ASSERT_TRUE(coordinator_->process().Wait(absl::Seconds(30)).has_value());
+  auto store = Store::Open(data_dir_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  VerificationStore verifications(**store);
+  auto stored_v = verifications.Get(created.id());
+  ASSERT_TRUE(stored_v.ok());
+  auto stored = verifications.RoundReports(created.id());
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), static_cast<size_t>(report.rounds_size()));
+  for (const v1::RoundReport& r : *stored) {
+    auto recomputed = RecomputeRoundReport(verifications, *stored_v, r.round());
+    ASSERT_TRUE(recomputed.ok()) << recomputed.status();
+    EXPECT_EQ(SerializeReportDeterministically(*recomputed),
+              SerializeReportDeterministically(r))
+        << "round " << r.round();
+  }
 }
 
 TEST_F(VerificationProcessTest, CoordinatorKillNineResumesToTheSameVerdict) {
