@@ -53,6 +53,8 @@ absl::Status AgentRegistry::Connect(const v1::AgentIdentity& identity,
   live.connection = connection;
   live.identity = identity;
   live.last_seen = now;
+  live.stored_last_seen = now;
+  live.stored_dropped_results = dropped_results;
   // Written under the lock so a racing Disconnect of the replaced stream
   // cannot overwrite the new record with "disconnected".
   absl::Status s = store_.PutAgent(record);
@@ -77,14 +79,23 @@ void AgentRegistry::Touch(const std::string& agent_id,
   std::lock_guard<std::mutex> lock(mu_);
   auto it = live_.find(agent_id);
   if (it == live_.end() || it->second.connection != connection) return;
-  it->second.last_seen = absl::Now();
+  Live& live = it->second;
+  live.last_seen = absl::Now();
+  if (dropped_results == live.stored_dropped_results &&
+      live.last_seen - live.stored_last_seen < kStoredLastSeenRefresh) {
+    return;
+  }
   auto record = store_.GetAgent(agent_id);
   if (!record.ok()) return;
-  *record->mutable_last_seen() = ToProtoTime(it->second.last_seen);
+  *record->mutable_last_seen() = ToProtoTime(live.last_seen);
   record->set_dropped_results(dropped_results);
   absl::Status s = store_.PutAgent(*record);
-  if (!s.ok())
+  if (!s.ok()) {
     spdlog::warn("update last-seen of {}: {}", agent_id, s.ToString());
+    return;
+  }
+  live.stored_last_seen = live.last_seen;
+  live.stored_dropped_results = dropped_results;
 }
 
 void AgentRegistry::Disconnect(const std::string& agent_id,
