@@ -17,7 +17,10 @@ ExitCode ExitCodeForStatus(const absl::Status& status) {
     case absl::StatusCode::kDeadlineExceeded:
       return kExitUnreachable;
     default:
-      return kExitFail;
+      // UNIMPLEMENTED, INTERNAL, ...: the coordinator could not answer. That
+      // is never a verdict, so never 1 (diverged), which a pipeline would
+      // read as "roll back".
+      return kExitUnreachable;
   }
 }
 

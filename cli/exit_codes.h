@@ -15,7 +15,8 @@ enum ExitCode : int {
   kExitUnreachable = 4,   // coordinator unreachable or not authorised
 };
 
-// Maps an RPC failure to the exit code a pipeline should see.
+// Maps an RPC failure to the exit code a pipeline should see: 3 for what the
+// caller got wrong (bad argument, unknown id), 4 for everything else.
 ExitCode ExitCodeForStatus(const absl::Status& status);
 
 // The gate's answer for a verification in `state`: CONVERGED 0, DIVERGED 1,

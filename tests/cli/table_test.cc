@@ -56,6 +56,14 @@ TEST(ExitCodesTest, PipelineContract) {
   EXPECT_EQ(ExitCodeForStatus(absl::UnavailableError("")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::PermissionDeniedError("")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::UnauthenticatedError("")), 4);
+  EXPECT_EQ(ExitCodeForStatus(absl::NotFoundError("")), 3);
+  // A coordinator that cannot answer is never a verdict.
+  EXPECT_EQ(ExitCodeForStatus(absl::UnimplementedError("")), 4);
+  EXPECT_EQ(ExitCodeForStatus(absl::InternalError("")), 4);
+  EXPECT_EQ(ExitCodeForState(v1::VERIFICATION_STATE_CONVERGED), 0);
+  EXPECT_EQ(ExitCodeForState(v1::VERIFICATION_STATE_DIVERGED), 1);
+  EXPECT_EQ(ExitCodeForState(v1::VERIFICATION_STATE_INCONCLUSIVE), 2);
+  EXPECT_EQ(ExitCodeForState(v1::VERIFICATION_STATE_CANCELLED), 2);
 }
 
 }  // namespace
