@@ -67,7 +67,7 @@ TEST(ExactlyOnceTest, KillNineAgentThenCoordinatorMidStream) {
 
   auto coordinator = std::make_unique<CoordinatorProcess>(
       std::vector<std::string>{"--listen", address, "--heartbeat-interval",
-                               "1"},
+                               "1", "--allow-private-targets"},
       data_dir);
   auto agent = StartAgentProcess(address, kAgentId, "eu-west",
                                  dir.File("agent-1"), agent_flags);
@@ -89,7 +89,7 @@ TEST(ExactlyOnceTest, KillNineAgentThenCoordinatorMidStream) {
   coordinator.reset();
   coordinator = std::make_unique<CoordinatorProcess>(
       std::vector<std::string>{"--listen", address, "--heartbeat-interval",
-                               "1"},
+                               "1", "--allow-private-targets"},
       data_dir);
   const int after_restart = load.delivered();
   ASSERT_TRUE(WaitForDelivered(load, after_restart + 10)) << agent->Stderr();
@@ -127,7 +127,8 @@ TEST(ExactlyOnceTest, FullOutboxDropsAreCountedNotSilent) {
   const std::string data_dir = dir.File("coordinator-data");
   const std::string address = "127.0.0.1:" + std::to_string(FreePort());
   auto coordinator = std::make_unique<CoordinatorProcess>(
-      std::vector<std::string>{"--listen", address}, data_dir);
+      std::vector<std::string>{"--listen", address, "--allow-private-targets"},
+      data_dir);
   auto agent = StartAgentProcess(
       address, kAgentId, "eu-west", dir.File("agent-1"),
       {"--insecure", "--state-dir", state_dir, "--outbox-capacity", "50"});
@@ -161,7 +162,13 @@ TEST(ExactlyOnceTest, FullOutboxDropsAreCountedNotSilent) {
   for (const v1::ProbeResult& r : (*journal)->TakeUnsent(1000)) {
     accounted.insert(r.sequence());
   }
-  EXPECT_EQ(accounted.size() + agent_view.dropped, agent_view.last_sequence);
+  // A result can also be durable and then dropped from the full outbox
+  // before its ack arrived, so drops may exceed what is missing, never the
+  // other way round: nothing goes missing without being counted.
+  ASSERT_LE(accounted.size(), agent_view.last_sequence);
+  const uint64_t missing = agent_view.last_sequence - accounted.size();
+  EXPECT_LE(missing, agent_view.dropped);
+  EXPECT_GT(agent_view.dropped, 0u) << "200 results into an outbox of 50";
   EXPECT_GE(agent_view.last_sequence, 201u);  // more if a timed-out call landed
   EXPECT_LE(agent_view.size, 50u);
 }
