@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/dns/dns_expectation.h"
 #include "agent/dns/dns_message.h"
 #include "agent/dns/dns_name.h"
@@ -323,12 +324,19 @@ void DnsProber::EndUnfinished(ProbeId id, ErrorClass error_class,
     DnsResult& result = slot.result;
     *result.mutable_latency() = ToProtoDuration(now - slot.sent_at);
     result.set_error_class(error_class);
-    result.set_error_message(absl::StrCat(
-        "no reply from ", result.server(), " for ", probe.hostname, " ",
-        TypeName(static_cast<uint16_t>(result.type())), " ", why,
-        slot.ns_name.empty()
-            ? ""
-            : absl::StrCat(" (name server ", slot.ns_name, ")")));
+    // Name every server asked: with several, c-ares fails over, so the
+    // first one alone would point at the wrong suspect.
+    const std::string asked = absl::StrJoin(
+        slot.servers, ", ", [](std::string* out, const HostPort& s) {
+          out->append(FormatHostPort(s));
+        });
+    result.set_error_message(
+        absl::StrCat("no reply from ", asked.empty() ? result.server() : asked,
+                     " for ", probe.hostname, " ",
+                     TypeName(static_cast<uint16_t>(result.type())), " ", why,
+                     slot.ns_name.empty()
+                         ? ""
+                         : absl::StrCat(" (name server ", slot.ns_name, ")")));
     --probe.remaining;
   }
 }

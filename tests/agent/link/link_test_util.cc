@@ -3,6 +3,8 @@
 #include <grpcpp/grpcpp.h>
 #include <rocksdb/db.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/time_convert.h"
 #include "coordinator/storage/key_codec.h"
@@ -21,9 +23,13 @@ std::unique_ptr<Subprocess> StartAgentProcess(const std::string& coordinator,
                                    "--agent-id",
                                    agent_id,
                                    "--region",
-                                   region,
-                                   "--system-resolver",
-                                   "127.0.0.1"};
+                                   region};
+  // A default resolver only when the caller names none: a dead first
+  // resolver makes every query wait out c-ares' failover to the next one.
+  if (std::find(extra.begin(), extra.end(), "--system-resolver") ==
+      extra.end()) {
+    argv.insert(argv.end(), {"--system-resolver", "127.0.0.1"});
+  }
   argv.insert(argv.end(), extra.begin(), extra.end());
   return std::make_unique<Subprocess>(argv, log_prefix);
 }
