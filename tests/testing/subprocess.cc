@@ -112,14 +112,14 @@ CommandResult RunCommand(std::vector<std::string> argv, absl::Duration timeout,
 
 std::string BuildPath(const std::string& relative) {
   const char* dir = std::getenv("PROPWATCH_BUILD_DIR");
-  if (dir == nullptr) throw std::runtime_error("PROPWATCH_BUILD_DIR not set");
-  return std::string(dir) + "/" + relative;
+  return std::string(dir != nullptr ? dir : PROPWATCH_DEFAULT_BUILD_DIR) + "/" +
+         relative;
 }
 
 std::string SourcePath(const std::string& relative) {
   const char* dir = std::getenv("PROPWATCH_SOURCE_DIR");
-  if (dir == nullptr) throw std::runtime_error("PROPWATCH_SOURCE_DIR not set");
-  return std::string(dir) + "/" + relative;
+  return std::string(dir != nullptr ? dir : PROPWATCH_DEFAULT_SOURCE_DIR) +
+         "/" + relative;
 }
 
 }  // namespace propwatch::testing
