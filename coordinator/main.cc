@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
                  "TLS; a certificate's CN or SAN is the agent_id it may use)");
   app.add_option("--agent-tokens", options.agent_tokens_file,
                  "file of 'agent_id token' lines: per-agent bearer tokens");
+  app.add_option("--control-tokens", options.control_tokens_file,
+                 "file of 'name token [read|write]' lines: bearer tokens "
+                 "for propwatchctl and pipelines (without it the control "
+                 "API is open to anyone who reaches --listen)");
   app.add_flag("--insecure", options.insecure,
                "plaintext gRPC; without --agent-tokens any agent may claim "
                "any id (local demos and tests only)");

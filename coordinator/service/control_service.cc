@@ -1,10 +1,13 @@
 #include "coordinator/service/control_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/time_convert.h"
+#include "coordinator/service/agent_authorizer.h"
 #include "coordinator/service/watch_reactor.h"
 
 namespace propwatch {
@@ -20,11 +23,49 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+// A watch refused before it started: finishes at once with `status`.
+class RefusedWatch : public grpc::ServerWriteReactor<v1::VerificationEvent> {
+ public:
+  explicit RefusedWatch(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
+
+absl::StatusOr<std::string> ControlService::Caller(
+    grpc::CallbackServerContext* context, ControlScope needed,
+    absl::string_view what) const {
+  std::string token;
+  const auto& metadata = context->client_metadata();
+  if (auto it = metadata.find("authorization"); it != metadata.end()) {
+    token =
+        BearerToken(absl::string_view(it->second.data(), it->second.size()));
+  }
+  absl::StatusOr<std::string> caller = authorizer_.Authorize(token, needed);
+  if (!caller.ok()) {
+    spdlog::warn("control API: {} from {} refused: {}", std::string(what),
+                 context->peer(), std::string(caller.status().message()));
+  } else if (needed == ControlScope::kWrite) {
+    spdlog::info("control API: {} by {} ({})", std::string(what), *caller,
+                 context->peer());
+  }
+  return caller;
+}
+
+grpc::ServerUnaryReactor* ControlService::Refused(
+    grpc::CallbackServerContext* context, ControlScope needed,
+    absl::string_view what) const {
+  absl::StatusOr<std::string> caller = Caller(context, needed, what);
+  if (caller.ok()) return nullptr;
+  return FinishWith(context, ToGrpcStatus(caller.status()));
+}
 
 grpc::ServerUnaryReactor* ControlService::ListAgents(
     grpc::CallbackServerContext* context, const v1::ListAgentsRequest* request,
     v1::ListAgentsResponse* response) {
+  if (auto* refused = Refused(context, ControlScope::kRead, "ListAgents")) {
+    return refused;
+  }
   auto agents = store_.ListAgents();
   if (!agents.ok()) return FinishWith(context, ToGrpcStatus(agents.status()));
   for (v1::AgentRecord& agent : *agents) {
@@ -45,6 +86,10 @@ grpc::ServerUnaryReactor* ControlService::ListAgents(
 grpc::ServerUnaryReactor* ControlService::CreateVerification(
     grpc::CallbackServerContext* context,
     const v1::CreateVerificationRequest* request, v1::Verification* response) {
+  if (auto* refused =
+          Refused(context, ControlScope::kWrite, "CreateVerification")) {
+    return refused;
+  }
   auto created = runner_.Create(*request);
   if (!created.ok()) return FinishWith(context, ToGrpcStatus(created.status()));
   *response = std::move(*created);
@@ -54,6 +99,10 @@ grpc::ServerUnaryReactor* ControlService::CreateVerification(
 grpc::ServerUnaryReactor* ControlService::GetVerification(
     grpc::CallbackServerContext* context,
     const v1::GetVerificationRequest* request, v1::Verification* response) {
+  if (auto* refused =
+          Refused(context, ControlScope::kRead, "GetVerification")) {
+    return refused;
+  }
   auto v = verifications_.Get(request->id());
   if (!v.ok()) return FinishWith(context, ToGrpcStatus(v.status()));
   *response = std::move(*v);
@@ -61,8 +110,12 @@ grpc::ServerUnaryReactor* ControlService::GetVerification(
 }
 
 grpc::ServerWriteReactor<v1::VerificationEvent>*
-ControlService::WatchVerification(grpc::CallbackServerContext*,
+ControlService::WatchVerification(grpc::CallbackServerContext* context,
                                   const v1::WatchVerificationRequest* request) {
+  if (auto caller = Caller(context, ControlScope::kRead, "WatchVerification");
+      !caller.ok()) {
+    return new RefusedWatch(ToGrpcStatus(caller.status()));
+  }
   return new WatchReactor(events_, verifications_, request->id());
 }
 
@@ -70,6 +123,10 @@ grpc::ServerUnaryReactor* ControlService::ListVerifications(
     grpc::CallbackServerContext* context,
     const v1::ListVerificationsRequest* request,
     v1::ListVerificationsResponse* response) {
+  if (auto* refused =
+          Refused(context, ControlScope::kRead, "ListVerifications")) {
+    return refused;
+  }
   const size_t limit =
       request->limit() == 0 ? 100 : std::min<size_t>(request->limit(), 1000);
   auto list = verifications_.List(request->before_id(), limit, request->state(),
@@ -87,6 +144,10 @@ grpc::ServerUnaryReactor* ControlService::ListVerifications(
 grpc::ServerUnaryReactor* ControlService::CancelVerification(
     grpc::CallbackServerContext* context,
     const v1::CancelVerificationRequest* request, v1::Verification* response) {
+  if (auto* refused =
+          Refused(context, ControlScope::kWrite, "CancelVerification")) {
+    return refused;
+  }
   auto v = runner_.Cancel(request->id(), request->reason());
   if (!v.ok()) return FinishWith(context, ToGrpcStatus(v.status()));
   *response = std::move(*v);
@@ -96,6 +157,9 @@ grpc::ServerUnaryReactor* ControlService::CancelVerification(
 grpc::ServerUnaryReactor* ControlService::GetReport(
     grpc::CallbackServerContext* context, const v1::GetReportRequest* request,
     v1::Report* response) {
+  if (auto* refused = Refused(context, ControlScope::kRead, "GetReport")) {
+    return refused;
+  }
   auto v = verifications_.Get(request->id());
   if (!v.ok()) return FinishWith(context, ToGrpcStatus(v.status()));
   auto rounds = verifications_.RoundReports(request->id(), request->round());
@@ -116,6 +180,9 @@ grpc::ServerUnaryReactor* ControlService::QueryResults(
     grpc::CallbackServerContext* context,
     const v1::QueryResultsRequest* request,
     v1::QueryResultsResponse* response) {
+  if (auto* refused = Refused(context, ControlScope::kRead, "QueryResults")) {
+    return refused;
+  }
   if (request->verification_id().empty()) {
     return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                             "verification_id is required"));
@@ -145,6 +212,9 @@ grpc::ServerUnaryReactor* ControlService::QueryResults(
 grpc::ServerUnaryReactor* ControlService::RunProbes(
     grpc::CallbackServerContext* context, const v1::RunProbesRequest* request,
     v1::RunProbesResponse* response) {
+  if (auto* refused = Refused(context, ControlScope::kWrite, "RunProbes")) {
+    return refused;
+  }
   const int probes = request->dns_size() + request->http_size();
   if (probes == 0) {
     return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

@@ -7,6 +7,7 @@
 
 #include "coordinator/dispatch/command_dispatcher.h"
 #include "coordinator/service/agent_registry.h"
+#include "coordinator/service/control_authorizer.h"
 #include "coordinator/storage/store.h"
 #include "coordinator/storage/verification_store.h"
 #include "coordinator/verify/verification_events.h"
@@ -20,14 +21,16 @@ class ControlService final : public v1::ControlService::CallbackService {
   ControlService(Store& store, AgentRegistry& registry,
                  CommandDispatcher& dispatcher,
                  VerificationStore& verifications, VerificationRunner& runner,
-                 VerificationEvents& events, const TargetPolicy& policy)
+                 VerificationEvents& events, const TargetPolicy& policy,
+                 ControlAuthorizer authorizer)
       : store_(store),
         registry_(registry),
         dispatcher_(dispatcher),
         verifications_(verifications),
         runner_(runner),
         events_(events),
-        policy_(policy) {}
+        policy_(policy),
+        authorizer_(std::move(authorizer)) {}
 
   grpc::ServerUnaryReactor* ListAgents(
       grpc::CallbackServerContext* context,
@@ -66,6 +69,16 @@ class ControlService final : public v1::ControlService::CallbackService {
                                       v1::RunProbesResponse* response) override;
 
  private:
+  // The caller's name when its token allows `needed`; writes are logged.
+  absl::StatusOr<std::string> Caller(grpc::CallbackServerContext* context,
+                                     ControlScope needed,
+                                     absl::string_view what) const;
+  // nullptr when the caller may do `what`; else a reactor finishing with
+  // why not.
+  grpc::ServerUnaryReactor* Refused(grpc::CallbackServerContext* context,
+                                    ControlScope needed,
+                                    absl::string_view what) const;
+
   Store& store_;
   AgentRegistry& registry_;
   CommandDispatcher& dispatcher_;
@@ -73,6 +86,7 @@ class ControlService final : public v1::ControlService::CallbackService {
   VerificationRunner& runner_;
   VerificationEvents& events_;
   const TargetPolicy& policy_;
+  const ControlAuthorizer authorizer_;
 };
 
 }  // namespace propwatch

@@ -46,6 +46,32 @@ absl::StatusOr<AgentAuthorizer> MakeAuthorizer(
   return AgentAuthorizer(certificates, std::move(tokens));
 }
 
+absl::StatusOr<ControlAuthorizer> MakeControlAuthorizer(
+    const CoordinatorOptions& options) {
+  if (options.control_tokens_file.empty()) {
+    if (!options.insecure) {
+      spdlog::warn(
+          "no --control-tokens: anyone who reaches {} can create "
+          "verifications and make every agent probe; give --control-tokens",
+          options.listen);
+    }
+    return ControlAuthorizer::Open();
+  }
+  std::ifstream in(options.control_tokens_file);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--control-tokens '", options.control_tokens_file, "' cannot be read"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = ControlAuthorizer::ParseTokenFile(text.str());
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--control-tokens: ", parsed.status().message()));
+  }
+  return ControlAuthorizer(*std::move(parsed));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
@@ -63,6 +89,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (!credentials.ok()) return credentials.status();
   auto authorizer = MakeAuthorizer(options);
   if (!authorizer.ok()) return authorizer.status();
+  auto control_authorizer = MakeControlAuthorizer(options);
+  if (!control_authorizer.ok()) return control_authorizer.status();
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
   auto store = Store::Open(options.data_dir);
   if (!store.ok()) return store.status();
@@ -95,7 +123,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   server->control_service_ = std::make_unique<ControlService>(
       *server->store_, *server->registry_, *server->dispatcher_,
       *server->verifications_, *server->runner_, *server->events_,
-      *server->policy_);
+      *server->policy_, *std::move(control_authorizer));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

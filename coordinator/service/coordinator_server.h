@@ -39,6 +39,8 @@ struct CoordinatorOptions {
   bool insecure = false;
   // "agent_id token" lines; empty: no token authentication.
   std::string agent_tokens_file;
+  // "name token [read|write]" lines for the control API; empty: open.
+  std::string control_tokens_file;
   // Hostname patterns verifications may target ("*.example.com"); empty
   // allows any hostname.
   std::vector<std::string> allowed_targets;
