@@ -53,6 +53,7 @@ start_gate() {
     --insecure --coordinator "$LAB_COORDINATOR" "${VERIFY[@]}" --wait \
     -o json >"$out" 2>"$out.err" &
   GATE_PID=$!
+  LAB_PIDS+=("$GATE_PID")
   GATE_OUT=$out
 }
 wait_gate() {
@@ -67,9 +68,10 @@ run_gate() {
   start_gate "$@"
   wait_gate
 }
-# created_id OUT: the verification id the running gate printed on stderr.
+# gate_id: the verification id the running gate names in its progress
+# lines on stderr ("[+0] v001a... running").
 gate_id() {
-  sed -n 's/^created verification \([0-9a-z]*\).*/\1/p' "$GATE_OUT.err" |
+  sed -n 's/^\[+[0-9a-z.]*\] \([0-9a-z]*\) .*/\1/p' "$GATE_OUT.err" |
     head -n 1
 }
 

@@ -124,10 +124,11 @@ lab_edge() {
   lab_attach edge "${ips[@]}"
   local d=$LAB_DIR/edge
   {
-    # One process (no master, no workers): its command line names the
-    # run's directory, and SIGHUP still reloads the configuration.
+    # A master and one worker: SIGHUP reloads gracefully (single-process
+    # mode stops listening on reconfiguration).
     echo "daemon off;"
-    echo "master_process off;"
+    echo "user root;"
+    echo "worker_processes 1;"
     echo "pid $d/nginx.pid;"
     echo "error_log $d/error.log notice;"
     echo "events { worker_connections 512; }"
@@ -374,13 +375,18 @@ lab_down() {
   for ((i = ${#LAB_PIDS[@]} - 1; i >= 0; i--)); do lab_stop "${LAB_PIDS[i]}"; done
   # Anything still inside one of this run's namespaces was started by it
   # (nginx workers, a daemon's children).
-  local node ns
+  local node ns seen=("${LAB_PIDS[@]}")
   for node in "${LAB_NODES[@]}"; do
     ns=$(lab_ns "$node")
     for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      seen+=("$pid")
       kill -KILL "$pid" 2>/dev/null
     done
   done
+  # For lab_leftovers: every PID this run had, to check none is alive.
+  if [ -n "${LAB_PIDS_FILE:-}" ]; then
+    printf '%s\n' "${seen[@]}" >"$LAB_PIDS_FILE"
+  fi
   for node in "${LAB_NODES[@]}"; do ip netns del "$(lab_ns "$node")" 2>/dev/null; done
   if [ "$LAB_KEEP_DIR" = 1 ]; then
     lab_log "kept $LAB_DIR"
@@ -401,6 +407,21 @@ lab_leftovers() {
   [ -n "$out" ] && { echo "links left: $out"; found=1; }
   out=$(pgrep -af "propwatch-lab-$prefix-" || true)
   [ -n "$out" ] && { echo "processes left: $out"; found=1; }
+  if [ -n "${LAB_PIDS_FILE:-}" ] && [ -f "$LAB_PIDS_FILE" ]; then
+    local pid i
+    for pid in $(cat "$LAB_PIDS_FILE"); do
+      # Killed a moment ago: give PID 1 a second or two to reap it.
+      for ((i = 0; i < 30; i++)); do
+        lab_pid_alive "$pid" || break
+        sleep 0.1
+      done
+      if lab_pid_alive "$pid"; then
+        echo "process left: $pid $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+        found=1
+      fi
+    done
+    rm -f "$LAB_PIDS_FILE"
+  fi
   out=$(ls -d /tmp/propwatch-lab-"$prefix"-* 2>/dev/null || true)
   [ -n "$out" ] && { echo "directories left: $out"; found=1; }
   return $found

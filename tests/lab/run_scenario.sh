@@ -13,6 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 77
 fi
 export LAB_PREFIX="pwl$$"
+export LAB_PIDS_FILE=/tmp/propwatch-lab-$LAB_PREFIX.pids
 start=$(date +%s.%N)
 bash "$here/scenario_$name.sh"
 rc=$?
