@@ -3,6 +3,8 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "coordinator/storage/key_codec.h"
@@ -39,16 +41,44 @@ IngestWriter::~IngestWriter() {
   thread_.join();
 }
 
+IngestRecord IngestWriter::Encode(const v1::ProbeResult& result) {
+  const Phase phase = result.has_http() ? Phase::kHttp : Phase::kDns;
+  return IngestRecord{ResultKey(result.verification_id(), result.round(), phase,
+                                result.agent_id(), result.sequence()),
+                      result.SerializeAsString(), result.sequence()};
+}
+
 bool IngestWriter::Submit(const std::string& agent_id,
-                          std::vector<v1::ProbeResult> results,
+                          const std::vector<v1::ProbeResult>& results,
                           std::weak_ptr<IngestSink> sink) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (v1::ProbeResult& r : results) {
-    queue_.push_back(Item{agent_id, std::move(r), sink, {}});
+  std::vector<IngestRecord> records;
+  records.reserve(results.size());
+  for (const v1::ProbeResult& r : results) records.push_back(Encode(r));
+  return Submit(agent_id, std::move(records), std::move(sink));
+}
+
+bool IngestWriter::Submit(const std::string& agent_id,
+                          std::vector<IngestRecord> records,
+                          std::weak_ptr<IngestSink> sink) {
+  // A message larger than a batch is split, so batches stay bounded.
+  std::vector<std::vector<IngestRecord>> chunks;
+  if (records.size() <= max_batch_) {
+    chunks.push_back(std::move(records));
+  } else {
+    for (size_t i = 0; i < records.size(); i += max_batch_) {
+      const size_t end = std::min(records.size(), i + max_batch_);
+      chunks.emplace_back(std::make_move_iterator(records.begin() + i),
+                          std::make_move_iterator(records.begin() + end));
+    }
   }
-  stats_.queued = queue_.size();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (std::vector<IngestRecord>& chunk : chunks) {
+    queued_results_ += chunk.size();
+    queue_.push_back(Item{agent_id, std::move(chunk), sink, {}});
+  }
+  stats_.queued = queued_results_;
   cv_.notify_one();
-  if (queue_.size() <= capacity_) return true;
+  if (queued_results_ <= capacity_) return true;
   paused_.push_back(std::move(sink));
   return false;
 }
@@ -77,32 +107,48 @@ IngestStats IngestWriter::stats() {
   return stats_;
 }
 
-absl::Status IngestWriter::WriteBatch(std::vector<Item>& items) {
+absl::StatusOr<uint64_t> IngestWriter::DurableThrough(
+    const std::string& agent_id) {
+  auto it = durable_.find(agent_id);
+  if (it != durable_.end()) return it->second;
+  auto stored = AckedThrough(agent_id);
+  if (!stored.ok()) return stored.status();
+  durable_.emplace(agent_id, *stored);
+  return *stored;
+}
+
+absl::Status IngestWriter::WriteBatch(const std::vector<Item>& items) {
   rocksdb::WriteBatch batch;
   std::map<std::string, uint64_t> highest;
   for (const Item& item : items) {
     if (item.marker) continue;
-    const v1::ProbeResult& r = item.result;
-    const Phase phase = r.has_http() ? Phase::kHttp : Phase::kDns;
-    batch.Put(store_.family(Family::kResults),
-              ResultKey(r.verification_id(), r.round(), phase, item.agent_id,
-                        r.sequence()),
-              r.SerializeAsString());
     uint64_t& h = highest[item.agent_id];
-    h = std::max(h, r.sequence());
+    for (const IngestRecord& record : item.records) {
+      batch.Put(store_.family(Family::kResults), record.key, record.value);
+      h = std::max(h, record.sequence);
+    }
   }
-  for (const auto& [agent_id, sequence] : highest) {
-    auto current = AckedThrough(agent_id);
+  for (auto it = highest.begin(); it != highest.end();) {
+    auto current = DurableThrough(it->first);
     if (!current.ok()) return current.status();
-    if (sequence > *current) {
-      batch.Put(store_.family(Family::kMeta), AgentSequenceKey(agent_id),
-                EncodeSequence(sequence));
+    if (it->second > *current) {
+      batch.Put(store_.family(Family::kMeta), AgentSequenceKey(it->first),
+                EncodeSequence(it->second));
+      ++it;
+    } else {
+      it = highest.erase(it);
     }
   }
   rocksdb::WriteOptions write;
   write.sync = true;
-  return FromRocksStatus(store_.db().Write(write, &batch),
-                         "write result batch");
+  absl::Status s =
+      FromRocksStatus(store_.db().Write(write, &batch), "write result batch");
+  if (s.ok()) {
+    for (const auto& [agent_id, sequence] : highest) {
+      durable_[agent_id] = sequence;
+    }
+  }
+  return s;
 }
 
 void IngestWriter::Run() {
@@ -112,7 +158,10 @@ void IngestWriter::Run() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && items.size() < max_batch_) {
+      size_t results = 0;
+      while (!queue_.empty() && (items.empty() || results < max_batch_)) {
+        results += queue_.front().records.size();
+        queued_results_ -= queue_.front().records.size();
         items.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -123,7 +172,7 @@ void IngestWriter::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (s.ok()) {
         for (const Item& item : items) {
-          if (!item.marker) ++stats_.results_written;
+          stats_.results_written += item.records.size();
         }
         ++stats_.batches_written;
       } else {
@@ -133,8 +182,8 @@ void IngestWriter::Run() {
         spdlog::error("ingest: {} results not stored: {}", items.size(),
                       s.ToString());
       }
-      stats_.queued = queue_.size();
-      if (queue_.size() <= capacity_) resume.swap(paused_);
+      stats_.queued = queued_results_;
+      if (queued_results_ <= capacity_) resume.swap(paused_);
     }
     if (s.ok()) {
       // One Ack per sink, in arrival order.
@@ -147,7 +196,9 @@ void IngestWriter::Run() {
         if (acks.empty() || acks.back().first != sink) {
           acks.emplace_back(sink, std::vector<uint64_t>{});
         }
-        acks.back().second.push_back(item.result.sequence());
+        for (const IngestRecord& record : item.records) {
+          acks.back().second.push_back(record.sequence);
+        }
       }
       for (auto& [sink, sequences] : acks) {
         sink->OnDurable(std::move(sequences));

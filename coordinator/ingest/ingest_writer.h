@@ -16,8 +16,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -41,6 +43,14 @@ class IngestSink {
   virtual void OnWriteFailed() = 0;
 };
 
+// One result ready to store: its RocksDB key and bytes. Encoded on the
+// caller's thread (a gRPC thread), so the single writer thread only writes.
+struct IngestRecord {
+  std::string key;
+  std::string value;
+  uint64_t sequence = 0;
+};
+
 struct IngestStats {
   uint64_t results_written = 0;
   uint64_t batches_written = 0;
@@ -57,10 +67,17 @@ class IngestWriter {
   IngestWriter(const IngestWriter&) = delete;
   IngestWriter& operator=(const IngestWriter&) = delete;
 
-  // Queues `results` of `agent_id` (already stamped with it). Returns true
-  // when the caller may keep reading; false means "pause": `sink` gets
-  // OnResume() once the queue has drained below capacity.
-  bool Submit(const std::string& agent_id, std::vector<v1::ProbeResult> results,
+  // The record of `result` (already stamped with its agent_id).
+  static IngestRecord Encode(const v1::ProbeResult& result);
+
+  // Queues `records` of `agent_id`. Returns true when the caller may keep
+  // reading; false means "pause": `sink` gets OnResume() once the queue has
+  // drained below capacity.
+  bool Submit(const std::string& agent_id, std::vector<IngestRecord> records,
+              std::weak_ptr<IngestSink> sink);
+  // Encodes each result, then Submit()s them.
+  bool Submit(const std::string& agent_id,
+              const std::vector<v1::ProbeResult>& results,
               std::weak_ptr<IngestSink> sink);
 
   // Runs `after_durable` on the writer thread once everything submitted
@@ -73,15 +90,21 @@ class IngestWriter {
   IngestStats stats();
 
  private:
+  // One agent message's results, or a marker.
   struct Item {
     std::string agent_id;
-    v1::ProbeResult result;
+    std::vector<IngestRecord> records;
     std::weak_ptr<IngestSink> sink;
     // Set for markers, which carry no result.
     std::function<void()> marker;
   };
   void Run();
-  absl::Status WriteBatch(std::vector<Item>& items);
+  // Writes `items` in one synced batch; on success `durable_` holds each
+  // agent's new highest sequence.
+  absl::Status WriteBatch(const std::vector<Item>& items);
+  // Highest durable sequence of `agent_id`, read once from RocksDB and then
+  // kept by the writer thread (the only one that advances it).
+  absl::StatusOr<uint64_t> DurableThrough(const std::string& agent_id);
 
   Store& store_;
   const size_t capacity_;
@@ -90,9 +113,11 @@ class IngestWriter {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;                         // guarded by mu_
+  size_t queued_results_ = 0;                      // guarded by mu_
   std::vector<std::weak_ptr<IngestSink>> paused_;  // guarded by mu_
   bool stopping_ = false;                          // guarded by mu_
   IngestStats stats_;                              // guarded by mu_
+  std::map<std::string, uint64_t> durable_;        // writer thread only
   std::thread thread_;
 };
 

@@ -204,16 +204,18 @@ bool AgentSession::HandleMessage(v1::AgentMessage& message) {
       Close(absl::InvalidArgumentError("Hello sent twice on one stream"));
       return true;
     case v1::AgentMessage::kResults: {
-      std::vector<v1::ProbeResult> results;
-      results.reserve(message.results().results_size());
+      // Encoded here, on this gRPC thread, so the parsed results stay in
+      // `message` for the next Read to reuse and the writer only writes.
+      std::vector<IngestRecord> records;
+      records.reserve(message.results().results_size());
       for (v1::ProbeResult& r : *message.mutable_results()->mutable_results()) {
         // The stream's identity is authoritative: an agent cannot file
         // results under another agent's name or region.
         r.set_agent_id(agent_id);
         r.set_region(region);
-        results.push_back(std::move(r));
+        records.push_back(IngestWriter::Encode(r));
       }
-      return ingest_.Submit(agent_id, std::move(results), sink_);
+      return ingest_.Submit(agent_id, std::move(records), sink_);
     }
     case v1::AgentMessage::kDone: {
       // Reported once the results sent before it are durable.
