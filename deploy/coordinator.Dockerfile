@@ -1,0 +1,62 @@
+# propwatch-coordinator: gRPC (agents + control API, grpc.health.v1,
+# reflection) and the embedded RocksDB under /var/lib/propwatch.
+#
+# Two ways to the same final image (deploy/build-images.sh does both):
+#   full:     context = the source tree; the `build` stage compiles.
+#             podman build --format docker -f deploy/coordinator.Dockerfile -t propwatch-coordinator .
+#   prebuilt: context = a directory with bin/<binaries> (already built and
+#             stripped) and deploy/docker/; --target prebuilt skips compiling.
+# Stages a build does not need are skipped (buildah and BuildKit), so the
+# full build never looks for bin/ and the prebuilt one never compiles.
+# --format docker: OCI images drop HEALTHCHECK.
+
+# ---- runtime: only the shared libraries the binaries link, and a user.
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      ca-certificates libgrpc++1.51 libprotobuf32 libabsl20220623 libc-ares2 libssl3 \
+      libspdlog1.10 libsnappy1v5 liblz4-1 libzstd1 libbz2-1.0 libyaml-cpp0.7 \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
+ && groupadd --system --gid 10001 propwatch \
+ && useradd --system --uid 10001 --gid propwatch --home-dir /nonexistent \
+      --shell /usr/sbin/nologin propwatch
+COPY deploy/docker/coordinator-entrypoint.sh deploy/docker/coordinator-healthcheck.sh /usr/local/bin/
+RUN mkdir -p /var/lib/propwatch && chown propwatch:propwatch /var/lib/propwatch
+VOLUME ["/var/lib/propwatch"]
+EXPOSE 7411
+USER 10001:10001
+# A real gRPC call on the local listener (propwatchctl agents).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["/usr/local/bin/coordinator-healthcheck.sh"]
+ENTRYPOINT ["/usr/local/bin/coordinator-entrypoint.sh"]
+
+# ---- prebuilt: the runtime plus binaries from the context's bin/ (CI).
+FROM runtime AS prebuilt
+COPY bin/propwatch-coordinator /usr/local/bin/propwatch-coordinator
+COPY bin/propwatchctl /usr/local/bin/propwatchctl
+
+# ---- build: compiles the three binaries from the source tree (the context).
+# This stage is the same text in agent/coordinator/cli.Dockerfile, so a
+# second image reuses the first one's cached layers instead of compiling again.
+FROM debian:bookworm-slim AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      build-essential cmake ninja-build pkg-config \
+      libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
+      libc-ares-dev libcurl4-openssl-dev libssl-dev librocksdb-dev libabsl-dev \
+      libyaml-cpp-dev libcli11-dev libspdlog-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY . /src
+ARG JOBS=2
+RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DPROPWATCH_BUILD_TESTS=OFF -DPROPWATCH_BUILD_BENCH=OFF \
+ && ninja -C /build -j "$JOBS" propwatch-agent propwatch-coordinator propwatchctl \
+ && mkdir -p /out \
+ && cp /build/agent/propwatch-agent /build/coordinator/propwatch-coordinator \
+       /build/cli/propwatchctl /out/ \
+ && strip /out/*
+
+# ---- final (default target): the runtime plus the binaries compiled above.
+FROM runtime AS final
+COPY --from=build /out/propwatch-coordinator /usr/local/bin/propwatch-coordinator
+COPY --from=build /out/propwatchctl /usr/local/bin/propwatchctl
