@@ -20,6 +20,8 @@ std::string ErrorPhrase(v1::ErrorClass error_class) {
       return "timeouts";
     case v1::ERROR_CLASS_REFUSED:
       return "refused connections";
+    case v1::ERROR_CLASS_CANCELLED:
+      return "probes unfinished at the phase deadline";
     case v1::ERROR_CLASS_NETWORK:
       return "network errors";
     case v1::ERROR_CLASS_TLS:

@@ -15,9 +15,14 @@ namespace propwatch {
 namespace {
 
 bool IsNetworkError(v1::ErrorClass error_class) {
+  // CANCELLED: the agent cut the probe off when the command's deadline (the
+  // round's phase deadline) passed; the probe's own timeout equals the
+  // phase, so on a path that loses packets the cut-off usually comes first.
+  // It is a probe that got no answer in time, i.e. a timeout.
   return error_class == v1::ERROR_CLASS_TIMEOUT ||
          error_class == v1::ERROR_CLASS_NETWORK ||
-         error_class == v1::ERROR_CLASS_REFUSED;
+         error_class == v1::ERROR_CLASS_REFUSED ||
+         error_class == v1::ERROR_CLASS_CANCELLED;
 }
 
 // Per-cell scratch state that the report does not need.

@@ -34,8 +34,9 @@ struct HttpProbe {
   uint32_t status = 0;        // HTTP status; 0 when none
   v1::ErrorClass error_class = v1::ERROR_CLASS_UNSPECIFIED;
   ProbeOutcome outcome = ProbeOutcome::kFail;
-  // TIMEOUT, NETWORK or REFUSED: the class of error a lossy path between
-  // the agent and the IP produces.
+  // TIMEOUT, NETWORK, REFUSED or CANCELLED (unfinished at the phase
+  // deadline): the class of error a lossy path between the agent and the IP
+  // produces.
   bool network_error = false;
   // A network-class failure on a cell that another agent of the same region
   // passes, or any network-class failure of an agent that has one: the

@@ -132,6 +132,36 @@ std::vector<Scenario> Scenarios() {
        },
        {v1::DIAGNOSIS_KIND_AGENT_NETWORK},
        v1::VERDICT_PASS},
+      {"probes_cut_off_at_the_phase_deadline_beside_passes_are_the_agent",
+       [] {
+         // eu-3's path loses packets: its probes were still retrying when
+         // the round's phase deadline cancelled them (what a 30 % lossy
+         // link gives, tests/lab/scenario_noisy_path.sh).
+         RoundBuilder round = Healthy(2);
+         round.Agent("eu-3", "eu")
+             .Http("eu-3", kGoodIp, "/docs", 0, v1::ERROR_CLASS_CANCELLED)
+             .Http("eu-3", kBadIp, "/", 0, v1::ERROR_CLASS_CANCELLED)
+             .Http("eu-3", kBadIp, "/docs", 200);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_AGENT_NETWORK},
+       v1::VERDICT_PASS},
+      {"probes_cut_off_everywhere_fail_the_ip",
+       [] {
+         // An IP that black-holes packets leaves every agent's probe
+         // unfinished at the deadline: nobody passes, so nobody is blamed.
+         RoundBuilder round({"www.example.com"}, {"/"});
+         round.Agents("eu", 2).Agents("us", 2).Agents("ap", 2);
+         for (const std::string region : {"eu", "us", "ap"}) {
+           for (const std::string n : {"-1", "-2"}) {
+             round.Http(region + n, kGoodIp, "/", 200)
+                 .Http(region + n, kBadIp, "/", 0, v1::ERROR_CLASS_CANCELLED);
+           }
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_BAD_IP},
+       v1::VERDICT_FAIL},
       {"no_quorum_never_passes",
        [] {
          RoundBuilder round = Healthy(1);
@@ -275,6 +305,21 @@ TEST(DiagnosisFieldsTest, AgentNetworkNamesTheAgentNotTheIp) {
       EXPECT_EQ(cell.status_histogram().at(0), 1u);
     }
   }
+}
+
+TEST(DiagnosisFieldsTest, AgentNetworkSaysProbesWereCutOffAtTheDeadline) {
+  RoundBuilder round = Healthy(2);
+  round.Agent("eu-3", "eu")
+      .HttpAllPaths("eu-3", kBadIp, 0, v1::ERROR_CLASS_CANCELLED)
+      .HttpAllPaths("eu-3", kGoodIp, 200);
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_AGENT_NETWORK);
+  EXPECT_EQ(d.agent_id(), "eu-3");
+  EXPECT_EQ(d.summary(),
+            "Agent eu-3 in eu gets probes unfinished at the phase deadline "
+            "(2 probes) from 203.0.113.7 that other eu agents reach; its own "
+            "network path is at fault, not the IP");
+  EXPECT_EQ(report.verdict(), v1::VERDICT_PASS);
 }
 
 TEST(DiagnosisFieldsTest, LossyAgentsTimeoutsOnABadIpAreNotTheIps) {
