@@ -41,7 +41,8 @@ fi
 
 for image in coordinator agent cli; do
   start=$(date +%s)
-  echo "build-images: propwatch-$image (${prebuilt:+prebuilt from $prebuilt}${prebuilt:-full build})"
+  if [ -n "$prebuilt" ]; then how="prebuilt from $prebuilt"; else how="full build"; fi
+  echo "build-images: propwatch-$image ($how)"
   podman build --pull=never --network=host --format docker "${target[@]}" \
     --build-arg JOBS="${PROPWATCH_JOBS:-2}" \
     -f "$root/deploy/$image.Dockerfile" \
