@@ -8,6 +8,7 @@
 # containers in two regions, both listed through `propwatchctl agents` run
 # from the CLI image, and the containers' own health checks passing.
 # Removes every container it made. Needs root and `install-deps.sh --deploy`.
+#   check-images.sh [--skip-build]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${PROPWATCH_BUILD_DIR:-$root/build}
@@ -24,9 +25,12 @@ check() {  # check NAME COMMAND...
   rm -f "$log"
 }
 
-start=$(date +%s)
-bash "$root/deploy/build-images.sh" --prebuilt "$build"
-echo "check-images: images built in $(( $(date +%s) - start )) s"
+# --skip-build: check the images already tagged (e.g. from the full build).
+if [ "${1:-}" != --skip-build ]; then
+  start=$(date +%s)
+  bash "$root/deploy/build-images.sh" --prebuilt "$build"
+  echo "check-images: images built in $(( $(date +%s) - start )) s"
+fi
 
 image() { echo "localhost/propwatch-$1:$version"; }
 # podman asks systemd to time health checks and logs an error when there is
