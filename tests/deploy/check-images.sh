@@ -127,7 +127,73 @@ done
 check "coordinator stops cleanly on SIGTERM" sh -c \
   "podman stop -t 20 pw-coordinator-$tag >/dev/null &&
    test \"\$(podman inspect --format '{{.State.ExitCode}}' pw-coordinator-$tag)\" = 0"
-echo "check-images: smoke test in $(( $(date +%s) - smoke_start )) s"
+
+# The same with what the Helm chart sets: TLS (the certificate names
+# localhost, as the chart's health probe needs), one agent proving its id
+# with a token, one with a client certificate (mTLS); the entrypoints' TLS
+# paths and both health checks over TLS.
+pki=$(mktemp -d)
+
+trap 'cleanup; rm -rf "$pki"' EXIT
+(
+  cd "$pki"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+    -subj /CN=propwatch-ci-ca -keyout ca.key -out ca.crt
+  issue() {  # issue NAME CN SAN
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" \
+      -keyout "$1.key" -out "$1.csr"
+    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 \
+      -extfile <(printf 'subjectAltName=%s' "$3") -out "$1.crt"
+  }
+  issue server localhost DNS:localhost,IP:127.0.0.1
+  issue mtls-agent ci-mtls-1 DNS:ci-mtls-1
+  echo "ci-token-1 ci-token-0123456789abcdef" > agent-tokens
+  echo "ci-token-0123456789abcdef" > token
+  chmod 755 . && chmod 644 ./*
+) >/dev/null 2>&1
+tls_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+tls_address=localhost:$tls_port
+podman_volume=(-v "$pki:/etc/propwatch:ro")
+run() {  # as above, with the PKI mounted at /etc/propwatch
+  local name=$1 img=$2; shift 2
+  local envs=()
+  for e in "$@"; do envs+=(-e "$e"); done
+  containers+=("$name")
+  podman run -d --name "$name" --network=host --read-only --tmpfs /tmp \
+    --health-interval=disable "${podman_volume[@]}" "${envs[@]}" "$img" >/dev/null
+}
+run "pw-coordinator-tls-$tag" "$(image coordinator)" PROPWATCH_LISTEN=127.0.0.1:$tls_port \
+  PROPWATCH_TLS_CERT=/etc/propwatch/server.crt PROPWATCH_TLS_KEY=/etc/propwatch/server.key \
+  PROPWATCH_TLS_CA=/etc/propwatch/ca.crt PROPWATCH_AGENT_TOKENS=/etc/propwatch/agent-tokens \
+  PROPWATCH_HEALTH_CA=/etc/propwatch/ca.crt PROPWATCH_HEALTH_ADDRESS=$tls_address
+check "TLS coordinator container healthy (health check over TLS)" \
+  wait_for 30 podman healthcheck run "pw-coordinator-tls-$tag"
+run "pw-agent-token-$tag" "$(image agent)" PROPWATCH_COORDINATOR=$tls_address \
+  PROPWATCH_AGENT_ID=ci-token-1 PROPWATCH_REGION=eu-west PROPWATCH_TLS_CA=/etc/propwatch/ca.crt \
+  PROPWATCH_TOKEN_FILE=/etc/propwatch/token
+run "pw-agent-mtls-$tag" "$(image agent)" PROPWATCH_COORDINATOR=$tls_address \
+  PROPWATCH_AGENT_ID=ci-mtls-1 PROPWATCH_REGION=us-east PROPWATCH_TLS_CA=/etc/propwatch/ca.crt \
+  PROPWATCH_TLS_CERT=/etc/propwatch/mtls-agent.crt PROPWATCH_TLS_KEY=/etc/propwatch/mtls-agent.key
+tls_agents() {
+  podman run --rm --network=host "${podman_volume[@]}" -e PROPWATCH_COORDINATOR=$tls_address \
+    "$(image cli)" --tls-ca /etc/propwatch/ca.crt agents --connected -o json
+}
+tls_both() {
+  local json; json=$(tls_agents) || return 1
+  echo "$json" | grep -q '"agentId": *"ci-token-1"' && echo "$json" | grep -q '"agentId": *"ci-mtls-1"'
+}
+if wait_for 30 tls_both; then
+  ok "over TLS: the token agent and the mTLS agent are both connected"
+else
+  fail "over TLS: the token agent and the mTLS agent are both connected"
+  tls_agents || true
+  for c in "${containers[@]}"; do echo "--- $c"; podman logs --tail 20 "$c" 2>&1 || true; done
+fi
+for agent in token mtls; do
+  check "agent container ($agent) healthy over TLS" \
+    wait_for 20 podman healthcheck run "pw-agent-$agent-$tag"
+done
+echo "check-images: smoke tests in $(( $(date +%s) - smoke_start )) s"
 
 echo "check-images: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
