@@ -77,7 +77,7 @@ v1::RoundReport EvaluateRound(const RoundInput& input) {
   DnsRound dns = CollectDnsAnswers(input);
   AppendDnsViews(dns, &report);
 
-  std::vector<v1::Diagnosis> diagnoses = DiagnoseHttp(http, input, spec);
+  std::vector<v1::Diagnosis> diagnoses = DiagnoseHttp(http, dns, input, spec);
   std::vector<v1::Diagnosis> dns_diagnoses = DiagnoseDns(dns, input);
   QuorumFindings quorum = CheckQuorum(input, http);
   diagnoses.insert(diagnoses.end(),

@@ -1,5 +1,6 @@
 #include "coordinator/engine/http_diagnoses.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -163,8 +164,34 @@ std::vector<uint32_t> FailingProbes(const HttpRound& round,
   return failing;
 }
 
-void DiagnoseBadIps(const HttpRound& round, const RoundInput& input,
-                    const v1::VerificationSpec& spec,
+// "; the resolvers of eu-west and us-east hand it out": the regions whose
+// own resolvers (not the authoritative servers) answered `ip` for
+// `hostname`; empty when none did (explicit pins, no DNS phase).
+std::string HandedOutBy(const DnsRound& dns, const std::string& hostname,
+                        const std::string& ip) {
+  std::set<std::string> asked;
+  std::set<std::string> handing_out;
+  for (const DnsAnswerRow& row : dns.rows) {
+    if (row.resolver_kind == kAuthoritativeKind || row.hostname != hostname) {
+      continue;
+    }
+    asked.insert(row.region);
+    if (std::find(row.addresses.begin(), row.addresses.end(), ip) !=
+        row.addresses.end()) {
+      handing_out.insert(row.region);
+    }
+  }
+  if (handing_out.empty()) return "";
+  if (handing_out.size() == asked.size() && asked.size() > 1) {
+    return "; the resolvers of every region hand it out";
+  }
+  return absl::StrCat("; the resolvers of ",
+                      JoinWithAnd({handing_out.begin(), handing_out.end()}),
+                      " hand it out");
+}
+
+void DiagnoseBadIps(const HttpRound& round, const DnsRound& dns,
+                    const RoundInput& input, const v1::VerificationSpec& spec,
                     const std::map<HostIp, IpCells>& by_ip,
                     std::vector<v1::Diagnosis>& out) {
   for (const auto& [host_ip, ip_cells] : by_ip) {
@@ -230,7 +257,8 @@ void DiagnoseBadIps(const HttpRound& round, const RoundInput& input,
         absl::StrJoin(ordered_paths, ", "), " from ",
         JoinWithAnd(failing_regions), fine_part, "; ",
         others_fine ? "every other IP is fine"
-                    : "other IPs pass from the same regions"));
+                    : "other IPs pass from the same regions",
+        HandedOutBy(dns, hostname, ip)));
     SetEvidence(input.result_keys, ResultIndices(round, failing), &d);
   }
 }
@@ -316,6 +344,7 @@ void DiagnoseAgentNetworks(const HttpRound& round, const RoundInput& input,
 }  // namespace
 
 std::vector<v1::Diagnosis> DiagnoseHttp(const HttpRound& round,
+                                        const DnsRound& dns,
                                         const RoundInput& input,
                                         const v1::VerificationSpec& spec) {
   std::map<HostIp, IpCells> by_ip;
@@ -342,7 +371,7 @@ std::vector<v1::Diagnosis> DiagnoseHttp(const HttpRound& round,
     }
   }
   std::vector<v1::Diagnosis> out;
-  DiagnoseBadIps(round, input, spec, by_ip, out);
+  DiagnoseBadIps(round, dns, input, spec, by_ip, out);
   DiagnoseIntermittent(round, input, spec, by_ip, out);
   DiagnoseAgentNetworks(round, input, out);
   return out;

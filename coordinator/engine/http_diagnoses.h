@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "coordinator/engine/dns_answers.h"
 #include "coordinator/engine/http_probes.h"
 #include "coordinator/engine/round_input.h"
 #include "propwatch/v1/control.pb.h"
@@ -23,6 +24,11 @@ namespace propwatch {
 //     hostname has a PASS cell: cross-probing shows the region's network
 //     and the name are fine, the IP is not.
 //   A MIXED cell is not a failing one (that is INTERMITTENT).
+//   With cross-probing every region probes the IP, so the regions it fails
+//   from are not the regions whose users get it: the summary also names the
+//   regions whose own (non-authoritative) resolvers handed the IP out this
+//   round, from `dns` (eu-west and us-east in the 2023 incident replay,
+//   tests/lab/scenario_stale_edge.sh).
 // INTERMITTENT, one per (hostname, ip) with MIXED cells: the same region
 //   both passed and failed the same IP and path within the round. (Across
 //   rounds is the runner's view; this function sees one round.)
@@ -32,6 +38,7 @@ namespace propwatch {
 //   (http_probes.h). Informational: the verdict ignores it unless it
 //   costs the region its quorum (quorum.h).
 std::vector<v1::Diagnosis> DiagnoseHttp(const HttpRound& round,
+                                        const DnsRound& dns,
                                         const RoundInput& input,
                                         const v1::VerificationSpec& spec);
 

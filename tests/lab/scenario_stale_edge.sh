@@ -36,7 +36,7 @@ check "round 1 BAD_IP statuses" "$(jq -r "[$r1 | .diagnoses[] |
   "$LAB_DIR/report.json")" "404"
 check "round 1 BAD_IP summary names the regions whose resolvers hand it out" \
   "$(jq -r "$r1 | .diagnoses[] | select(.kind == \"DIAGNOSIS_KIND_BAD_IP\") |
-  .summary | test(\"handed out in eu-west and us-east\")" \
+  .summary | test(\"the resolvers of eu-west and us-east hand it out\")" \
   "$LAB_DIR/report.json")" true
 check "affected regions (system resolvers answer the stale IP)" \
   "$(jq -r "[$r1 | .dns[] | select(.resolverKind == \"system\" and

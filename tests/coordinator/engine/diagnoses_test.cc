@@ -307,6 +307,48 @@ TEST(DiagnosisFieldsTest, AgentNetworkNamesTheAgentNotTheIp) {
   }
 }
 
+// Cross-probing makes every region fail a bad IP; the summary also says
+// whose users get it: the regions whose own resolvers hand it out.
+TEST(DiagnosisFieldsTest, BadIpNamesTheRegionsWhoseResolversHandItOut) {
+  RoundBuilder round({"www.example.com"}, {"/"});
+  round.Agents("eu", 1).Agents("us", 1).Agents("ap", 1);
+  round.Dns("eu-1", "system", "10.0.0.2:53", {kBadIp, kGoodIp}, 60)
+      .Dns("us-1", "system", "10.0.0.3:53", {kBadIp}, 60)
+      .Dns("ap-1", "system", "10.0.0.4:53", {kGoodIp}, 60);
+  for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+    round.Dns(agent, "authoritative", kAuthority, {kBadIp, kGoodIp});
+    round.Http(agent, kGoodIp, "/", 200).Http(agent, kBadIp, "/", 404);
+  }
+  v1::RoundReport report = round.Evaluate();
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_BAD_IP);
+  EXPECT_THAT(d.regions(), ElementsAre("ap", "eu", "us"));
+  EXPECT_EQ(d.summary(),
+            "IP 203.0.113.7 returns 404 on / from ap, eu and us; every other "
+            "IP is fine; the resolvers of eu and us hand it out");
+}
+
+TEST(DiagnosisFieldsTest, BadIpHandedOutEverywhereOrNowhere) {
+  RoundBuilder everywhere({"www.example.com"}, {"/"});
+  everywhere.Agents("eu", 1).Agents("us", 1);
+  for (const std::string agent : {"eu-1", "us-1"}) {
+    everywhere.Dns(agent, "system", "10.0.0.2:53", {kBadIp, kGoodIp}, 60)
+        .Http(agent, kGoodIp, "/", 200)
+        .Http(agent, kBadIp, "/", 404);
+  }
+  EXPECT_THAT(
+      Only(everywhere.Evaluate(), v1::DIAGNOSIS_KIND_BAD_IP).summary(),
+      ::testing::EndsWith("; the resolvers of every region hand it out"));
+  // Explicit pins, no DNS phase: nothing to say about resolvers.
+  RoundBuilder no_dns({"www.example.com"}, {"/"});
+  no_dns.Agents("eu", 1).Agents("us", 1);
+  for (const std::string agent : {"eu-1", "us-1"}) {
+    no_dns.Http(agent, kGoodIp, "/", 200).Http(agent, kBadIp, "/", 404);
+  }
+  EXPECT_EQ(Only(no_dns.Evaluate(), v1::DIAGNOSIS_KIND_BAD_IP).summary(),
+            "IP 203.0.113.7 returns 404 on / from eu and us; every other IP "
+            "is fine");
+}
+
 TEST(DiagnosisFieldsTest, AgentNetworkSaysProbesWereCutOffAtTheDeadline) {
   RoundBuilder round = Healthy(2);
   round.Agent("eu-3", "eu")

@@ -63,7 +63,8 @@ TEST_P(IncidentTest, BadIpNamesTheIpThePathsAndEuAndUs) {
   EXPECT_THAT(d.statuses(), ElementsAre(404));
   EXPECT_EQ(d.summary(),
             "IP 203.0.113.7 returns 404 on /signin, /docs, /blog from eu and "
-            "us; every other IP is fine");
+            "us; every other IP is fine; the resolvers of eu and us hand it "
+            "out");
   // Every failing probe is cited: 2 regions x 2 agents x 3 paths.
   ASSERT_THAT(d.evidence(), SizeIs(12));
   // eu-1's results: 2 DNS, 3 good-IP probes, then the bad IP on /signin.
@@ -124,7 +125,8 @@ TEST(EvaluateRoundTest, IncidentWithAnycastEdgesStillBlamesTheIp) {
   ASSERT_THAT(report.diagnoses(), SizeIs(1));
   EXPECT_EQ(report.diagnoses(0).summary(),
             "IP 203.0.113.7 returns 404 on /signin, /docs, /blog from eu and "
-            "us (fine from ap); every other IP is fine");
+            "us (fine from ap); every other IP is fine; the resolvers of eu "
+            "and us hand it out");
   EXPECT_EQ(report.verdict(), v1::VERDICT_FAIL);
 }
 
