@@ -1,51 +1,257 @@
 #!/usr/bin/env bash
-# The README's main job: installs dependencies, builds, starts a coordinator
-# with its own RocksDB, two agents in two regions, lists them, and stops
-# everything it started (by PID), on success and on failure.
+# The README's main job: installs dependencies, builds, then replays the
+# January 2023 incident (docs/LAB.md, scenario 1 then 2): a coordinator with
+# its own RocksDB, three agents in three regions each with its own resolver,
+# two edge IPs behind www.example.test of which one answers 404 on /signin,
+# /docs and /blog. `propwatchctl verify --wait` follows it live; halfway the
+# stale edge is fixed; the demo ends with the report: the stale IP named and
+# the time to consistency.
+#
+# As root it builds the network-namespace lab (tests/lab/lab.sh); otherwise,
+# or with PROPWATCH_DEMO_LOOPBACK=1, it runs the same cast on loopback
+# addresses (127.0.0.0/8) with one dnsmasq address per region. Everything it
+# starts is stopped by PID and everything it creates is removed, on success
+# and on failure. PROPWATCH_DEMO_SKIP_BUILD=1 skips install and build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bash "$root/scripts/install-deps.sh"
-bash "$root/scripts/build.sh"
-build=${PROPWATCH_BUILD_DIR:-$root/build}
+if [ "${PROPWATCH_DEMO_SKIP_BUILD:-0}" != 1 ]; then
+  bash "$root/scripts/install-deps.sh"
+  bash "$root/scripts/build.sh"
+fi
+export PW_BUILD=${PROPWATCH_BUILD_DIR:-$root/build}
+ctl_bin=$PW_BUILD/cli/propwatchctl
 
-work=$(mktemp -d /tmp/propwatch-demo-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+HOST=www.example.test
+INTERVAL=2s
+FIX_AFTER_ROUND=2 # the edge is fixed once this round is reported
 
-echo "== coordinator (data in $work/data)"
-"$build/coordinator/propwatch-coordinator" --insecure --listen 127.0.0.1:0 \
-  --data-dir "$work/data" --port-file "$work/port" 2>"$work/coordinator.log" &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { cat "$work/coordinator.log"; exit 1; }
-export PROPWATCH_COORDINATOR=127.0.0.1:$(cat "$work/port")
-export PROPWATCH_INSECURE=1  # the demo coordinator runs plaintext on loopback
-echo "listening on $PROPWATCH_COORDINATOR"
+mode=namespaces
+if [ "$(id -u)" -ne 0 ] || [ "${PROPWATCH_DEMO_LOOPBACK:-0}" = 1 ]; then
+  mode=loopback
+fi
 
-echo "== agents in eu-west and us-east"
-for spec in agent-eu-1:eu-west:aws agent-us-1:us-east:gcp; do
-  IFS=: read -r id region provider <<<"$spec"
-  "$build/agent/propwatch-agent" --insecure --coordinator "$PROPWATCH_COORDINATOR" \
-    --agent-id "$id" --region "$region" --provider "$provider" \
-    --label demo=true 2>"$work/$id.log" &
+# ------------------------------------------------------------------ as root
+if [ "$mode" = namespaces ]; then
+  source "$root/tests/lab/lab.sh"
+  GOOD_IP=10.77.0.11
+  STALE_IP=10.77.0.12
+  echo "== the lab: network namespaces $(printf 'pwdemo%s-*' $$)"
+  lab_init "pwdemo$$"
+  lab_edge "$GOOD_IP:good" "$STALE_IP:stale"
+  lab_auth "www A $GOOD_IP" "www A $STALE_IP"
+  lab_coordinator
+  lab_region eu-west 10.77.0.21 "$HOST=$GOOD_IP,$STALE_IP"
+  lab_region us-east 10.77.0.22 "$HOST=$STALE_IP"
+  lab_region ap-south 10.77.0.23 "$HOST=$GOOD_IP"
+  lab_agent eu-west-1 eu-west
+  lab_agent us-east-1 us-east
+  lab_agent ap-south-1 ap-south
+  lab_wait_agents 3
+  WORK=$LAB_DIR
+  ctl() { lab_ctl "$@"; }
+  fix_edge() { lab_edge_set "$STALE_IP" good; }
+  record_types=(--record-type A)
+  resolvers_note="each region's own dnsmasq (10.77.0.21-23:53) in its namespace"
+  port_flags=()
+  cat <<EOF
+   coordinator   $LAB_COORDINATOR (RocksDB in $LAB_DIR/coordinator)
+   edge          $GOOD_IP (right) and $STALE_IP (misrouted: 404) on port 80
+   authoritative knotd for example.test at $LAB_AUTH_IP: www -> both IPs
+   eu-west       agent eu-west-1, resolver 10.77.0.21: www -> both
+   us-east       agent us-east-1, resolver 10.77.0.22: www -> $STALE_IP
+   ap-south      agent ap-south-1, resolver 10.77.0.23: www -> $GOOD_IP
+EOF
+fi
+
+# ------------------------------------------------------- without root: lo
+if [ "$mode" = loopback ]; then
+  GOOD_IP=127.0.0.2
+  STALE_IP=127.0.0.3
+  WORK=$(mktemp -d /tmp/propwatch-demo-XXXXXX)
+  pids=()
+  cleanup() {
+    local rc=$? pid i
+    trap - EXIT INT TERM
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+      pid=${pids[i]}
+      kill "$pid" 2>/dev/null || continue
+      wait "$pid" 2>/dev/null || true
+    done
+    if [ "$rc" -ne 0 ]; then
+      for f in "$WORK"/*.log; do
+        [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; } >&2
+      done
+    fi
+    rm -rf "$WORK"
+    exit "$rc"
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  }
+  wait_for() { # SECONDS WHAT CMD...
+    local limit=$1 what=$2 i
+    shift 2
+    for ((i = 0; i < limit * 10; i++)); do
+      "$@" >/dev/null 2>&1 && return 0
+      sleep 0.1
+    done
+    echo "demo: timed out waiting for $what" >&2
+    exit 1
+  }
+  echo "== loopback lab (not root, or PROPWATCH_DEMO_LOOPBACK=1) in $WORK"
+  http_port=$(free_port)
+  mkdir -p "$WORK/edge"
+  echo "location / { return 200 'current\n'; }" >"$WORK/edge/$GOOD_IP.conf"
+  echo "location / { return 404 'not found: misrouted edge\n'; }" \
+    >"$WORK/edge/$STALE_IP.conf"
+  {
+    echo "daemon off; worker_processes 1; pid $WORK/edge/nginx.pid;"
+    echo "error_log $WORK/edge/error.log notice;"
+    echo "events { worker_connections 256; }"
+    echo "http { access_log off; default_type text/plain;"
+    for t in client_body proxy fastcgi uwsgi scgi; do
+      echo "  ${t}_temp_path $WORK/edge/$t;"
+    done
+    for ip in "$GOOD_IP" "$STALE_IP"; do
+      echo "  server { listen $ip:$http_port; include $WORK/edge/$ip.conf; }"
+    done
+    echo "}"
+  } >"$WORK/edge/nginx.conf"
+  nginx -e "$WORK/edge/error.log" -p "$WORK/edge" -c "$WORK/edge/nginx.conf" \
+    >"$WORK/nginx.log" 2>&1 &
   pids+=($!)
-done
-for _ in $(seq 100); do
-  n=$("$build/cli/propwatchctl" agents --connected -o json | grep -c '"agentId"' || true)
-  [ "$n" -ge 2 ] && break
-  sleep 0.1
-done
+  nginx_pid=$!
+  status_of() {
+    curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$1:$http_port/signin"
+  }
+  status_is() { [ "$(status_of "$1")" = "$2" ]; }
+  wait_for 10 "nginx" status_is "$STALE_IP" 404
 
+  # One dnsmasq per region on its own loopback address, answering for
+  # www.example.test with that region's subset.
+  dns_port=$(free_port)
+  region_resolver=()
+  i=0
+  for spec in "eu-west:127.0.0.21:$GOOD_IP,$STALE_IP" \
+    "us-east:127.0.0.22:$STALE_IP" "ap-south:127.0.0.23:$GOOD_IP"; do
+    IFS=: read -r region addr answer <<<"$spec"
+    records=()
+    IFS=, read -ra ips <<<"$answer"
+    for ip in "${ips[@]}"; do records+=("--host-record=$HOST,$ip"); done
+    dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+      --bind-interfaces --listen-address="$addr" --port="$dns_port" \
+      --pid-file= --log-facility=- --local=/example.test/ --local-ttl=30 \
+      --dhcp-leasefile="$WORK/dnsmasq-$region.leases" "${records[@]}" \
+      >"$WORK/dnsmasq-$region.log" 2>&1 &
+    pids+=($!)
+    region_resolver[i]="$region:$addr:$dns_port"
+    i=$((i + 1))
+  done
+
+  coord_port=$(free_port)
+  "$PW_BUILD/coordinator/propwatch-coordinator" --insecure \
+    --listen "127.0.0.1:$coord_port" --data-dir "$WORK/coordinator" \
+    --allow-private-targets --heartbeat-interval 1 \
+    >"$WORK/coordinator.log" 2>&1 &
+  pids+=($!)
+  ctl() {
+    "$ctl_bin" --insecure --coordinator "127.0.0.1:$coord_port" "$@"
+  }
+  wait_for 20 "the coordinator" ctl agents
+  for entry in "${region_resolver[@]}"; do
+    IFS=: read -r region addr port <<<"$entry"
+    mkdir -p "$WORK/state-$region-1"
+    "$PW_BUILD/agent/propwatch-agent" --insecure \
+      --coordinator "127.0.0.1:$coord_port" --agent-id "$region-1" \
+      --region "$region" --provider demo --system-resolver "$addr:$port" \
+      --state-dir "$WORK/state-$region-1" --log-level warn \
+      >"$WORK/agent-$region.log" 2>&1 &
+    pids+=($!)
+  done
+  three_agents() {
+    [ "$(ctl agents --connected -o json | jq '[.agents[]?] | length')" = 3 ]
+  }
+  wait_for 20 "three agents" three_agents
+  fix_edge() {
+    echo "location / { return 200 'current\n'; }" >"$WORK/edge/$STALE_IP.conf"
+    kill -HUP "$nginx_pid"
+    wait_for 10 "the fixed edge" status_is "$STALE_IP" 200
+  }
+  # A only: until the agent's A+AAAA system-resolver port fix lands, an A
+  # query may go to port 53 instead of the resolver's port.
+  record_types=(--record-type A)
+  port_flags=(--port "$http_port")
+  cat <<EOF
+   coordinator   127.0.0.1:$coord_port (RocksDB in $WORK/coordinator)
+   edge          $GOOD_IP (right) and $STALE_IP (misrouted: 404), nginx on port $http_port
+   eu-west       agent eu-west-1, resolver 127.0.0.21:$dns_port: www -> both
+   us-east       agent us-east-1, resolver 127.0.0.22:$dns_port: www -> $STALE_IP
+   ap-south      agent ap-south-1, resolver 127.0.0.23:$dns_port: www -> $GOOD_IP
+EOF
+fi
+
+# ------------------------------------------------------------ the replay
+echo
 echo "== propwatchctl agents"
-"$build/cli/propwatchctl" agents
+ctl agents
 
-echo "== stopping agent-us-1"
-kill "${pids[2]}"; wait "${pids[2]}" || true
-sleep 0.5
-"$build/cli/propwatchctl" agents
-echo "== done; stopping the rest"
+echo
+echo "== propwatchctl verify --host $HOST ... --wait"
+echo "   (the stale edge $STALE_IP is fixed once round $FIX_AFTER_ROUND is reported)"
+# Halfway: once round N is reported, fix the edge. Runs beside the gate,
+# bounded in time; its PID is waited for below.
+(
+  trap - EXIT
+  for _ in $(seq 300); do
+    id=$(ctl list -o json 2>/dev/null | jq -r '.verifications[0].id // empty')
+    if [ -n "$id" ] && [ "$(ctl get "$id" -o json 2>/dev/null |
+      jq -r '.roundsCompleted // 0')" -ge "$FIX_AFTER_ROUND" ]; then
+      fix_edge
+      date +%s.%N >"$WORK/fixed-at"
+      exit 0
+    fi
+    sleep 0.1
+  done
+  exit 1
+) &
+fixer=$!
+set +e
+ctl verify --host "$HOST" --scheme http "${port_flags[@]}" \
+  --path /signin --path /docs --path /blog "${record_types[@]}" \
+  --resolver system --expect-status 200 \
+  --regions eu-west --regions us-east --regions ap-south --min-agents 1 \
+  --interval "$INTERVAL" --phase-timeout 1s --stable-rounds 2 --deadline 60s \
+  --pipeline demo --source "replay of the January 2023 incident" --wait
+gate=$?
+set -e
+wait "$fixer" || echo "demo: the edge was not fixed (see above)"
+echo "(propwatchctl verify exited $gate: 0 converged, 1 diverged, 2 inconclusive)"
+
+id=$(ctl list -o json | jq -r '.verifications[0].id')
+echo
+echo "== propwatchctl report $id"
+ctl report "$id"
+
+echo
+echo "== propwatchctl report $id --round 1 (before the fix)"
+ctl report "$id" --round 1
+
+echo
+echo "== what it found"
+ctl report "$id" -o json >"$WORK/report.json"
+jq -r '
+  ([.rounds[] | .diagnoses[]? | select(.kind == "DIAGNOSIS_KIND_BAD_IP")][0]
+    // {}) as $bad
+  | "stale IP:            \($bad.ip // "none") (\(($bad.statuses // []) | map(tostring) | join(", ")) on \(($bad.paths // []) | join(", ")), first in round \([.rounds[] | select(any(.diagnoses[]?; .kind == "DIAGNOSIS_KIND_BAD_IP"))][0].round // "-"))",
+    "diagnosis:           \($bad.summary // "-")",
+    "state:               \(.verification.state | sub("VERIFICATION_STATE_"; ""))",
+    "time to consistency: \(.verification.timeToConsistency // "not reached")"
+' "$WORK/report.json"
+if [ -s "$WORK/fixed-at" ]; then
+  created=$(jq -r .verification.createdAt "$WORK/report.json")
+  awk -v f="$(cat "$WORK/fixed-at")" -v c="$(date -d "$created" +%s.%N)" \
+    'BEGIN { printf "edge fixed at:       +%.1fs after the verification started\n", f - c }'
+fi
+exit "$gate"

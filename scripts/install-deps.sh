@@ -19,6 +19,8 @@ packages=(
   # real servers and tools the tests and the demo run
   nginx-light dnsmasq-base knot knot-dnsutils openssl iproute2 iptables
   grpc-proto procps tmux
+  # the namespace lab (tests/lab/) and the demo: JSON checks, edge probes
+  jq curl python3
 )
 
 # Containers without a Docker engine (../shared/REFERENCES.md): podman with
