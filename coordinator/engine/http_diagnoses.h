@@ -33,8 +33,9 @@ namespace propwatch {
 //   both passed and failed the same IP and path within the round. (Across
 //   rounds is the runner's view; this function sees one round.)
 // AGENT_NETWORK, one per agent with probes blamed on its path: network-
-//   class errors (timeout, network, refused) on cells that another agent of
-//   its region passed, and then all its network-class failures
+//   class errors (timeout, network, refused, cancelled at the phase
+//   deadline) on cells that another agent of its region passed, and then
+//   all its network-class failures
 //   (http_probes.h). Informational: the verdict ignores it unless it
 //   costs the region its quorum (quorum.h).
 std::vector<v1::Diagnosis> DiagnoseHttp(const HttpRound& round,
