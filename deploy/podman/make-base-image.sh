@@ -23,6 +23,6 @@ rm -f "$dir.log"
 chroot "$dir" apt-get clean
 rm -rf "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* "$dir"/usr/share/man/* \
   "$dir"/usr/share/info/* "$dir"/var/cache/debconf/*-old "$dir"/var/log/*.log
-tar -C "$dir" -c . | podman import - localhost/debian:bookworm-slim >/dev/null
+tar -C "$dir" -c . | podman import --quiet - localhost/debian:bookworm-slim >/dev/null
 podman tag localhost/debian:bookworm-slim "$tag"
 echo "make-base-image: $tag made"
