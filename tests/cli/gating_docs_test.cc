@@ -178,17 +178,13 @@ class GatingDocsLabTest : public ::testing::Test {
     // The documented spec, pointed at the lab: its hostname, plain HTTP on
     // the lab's port (so no TLS expectation), short rounds and deadline
     // (a gate that cannot decide ends with its code, not the test's kill).
-    // A only: with [A, AAAA] the agents send the A question of a
-    // system-resolver probe to port 53 instead of the configured resolver's
-    // port, so no round measures anything (agent bug, reported; drop this
-    // replacement with the fix). Everything else (resolvers, paths, pin
-    // mode, regions, quorum) stays as written.
+    // Everything else (record types, resolvers, paths, pin mode, regions,
+    // quorum) stays as written.
     std::string spec = absl::StrReplaceAll(
         spec_, {{"www.example.com", "good.example.test"},
                 {"scheme: https",
                  absl::StrCat("scheme: http\n  port: ", lab_->http_port())},
                 {"    tls_min_days_left: 14\n", ""},
-                {"record_types: [A, AAAA]", "record_types: [A]"},
                 {"deadline: 10m", "deadline: 30s"},
                 {"round_interval: 10s",
                  "round_interval: 1s\n  phase_timeout: 800ms"}});
