@@ -26,6 +26,17 @@ step() {  # step NAME COMMAND...: run, count, keep going
   fi
 }
 
+# Every PROPWATCH_* variable the chart or the compose file sets is one that
+# an entrypoint or health check script (deploy/docker/) or propwatchctl reads.
+known=$( (grep -oh 'PROPWATCH_[A-Z_]*' "$root"/deploy/docker/*.sh;
+          printf '%s\n' PROPWATCH_COORDINATOR PROPWATCH_TOKEN PROPWATCH_INSECURE) | sort -u)
+env_known() {  # env_known FILE: its PROPWATCH_* names are all known
+  local unknown
+  unknown=$(grep -oh 'PROPWATCH_[A-Z_]*' "$1" | sort -u | comm -23 - <(echo "$known"))
+  [ -z "$unknown" ] || { echo "unknown variables in $1: $unknown"; return 1; }
+}
+step "compose file sets only variables the images read" env_known "$root/deploy/compose.yaml"
+
 for values in "" ci/three-regions-values.yaml ci/lab-values.yaml; do
   label=${values:-default values}
   args=(); vargs=(--values "$chart/values.yaml")
@@ -33,6 +44,7 @@ for values in "" ci/three-regions-values.yaml ci/lab-values.yaml; do
   step "helm lint --strict ($label)" "$helm" lint --strict "$chart" "${args[@]}"
   step "helm template ($label)" sh -c '"$@" > "'"$out"'/rendered.yaml"' _ \
     "$helm" template propwatch "$chart" --namespace propwatch "${args[@]}"
+  step "rendered env: only variables the images read ($label)" env_known "$out/rendered.yaml"
   step "rendered objects: schemas and chart checks ($label)" \
     $check "${vargs[@]}" --propwatchctl "$build/cli/propwatchctl" "$out/rendered.yaml"
 done
