@@ -220,7 +220,6 @@ int main(int argc, char** argv) {
     }
   }
 
-
   const std::string coordinator = options.coordinator;
   auto daemon = propwatch::AgentDaemon::Create(std::move(daemon_options));
   if (!daemon.ok()) return Fail(std::string(daemon.status().message()), 1);

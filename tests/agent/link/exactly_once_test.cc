@@ -66,8 +66,8 @@ TEST(ExactlyOnceTest, KillNineAgentThenCoordinatorMidStream) {
       "--insecure", "--state-dir", state_dir, "--outbox-capacity", "100000"};
 
   auto coordinator = std::make_unique<CoordinatorProcess>(
-      std::vector<std::string>{"--listen", address, "--heartbeat-interval",
-                               "1", "--allow-private-targets"},
+      std::vector<std::string>{"--listen", address, "--heartbeat-interval", "1",
+                               "--allow-private-targets"},
       data_dir);
   auto agent = StartAgentProcess(address, kAgentId, "eu-west",
                                  dir.File("agent-1"), agent_flags);
@@ -88,8 +88,8 @@ TEST(ExactlyOnceTest, KillNineAgentThenCoordinatorMidStream) {
   coordinator->process().Wait(absl::Seconds(10));
   coordinator.reset();
   coordinator = std::make_unique<CoordinatorProcess>(
-      std::vector<std::string>{"--listen", address, "--heartbeat-interval",
-                               "1", "--allow-private-targets"},
+      std::vector<std::string>{"--listen", address, "--heartbeat-interval", "1",
+                               "--allow-private-targets"},
       data_dir);
   const int after_restart = load.delivered();
   ASSERT_TRUE(WaitForDelivered(load, after_restart + 10)) << agent->Stderr();
