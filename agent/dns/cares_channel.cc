@@ -78,7 +78,9 @@ absl::StatusOr<std::unique_ptr<CaresChannel>> CaresChannel::Create(
 }
 
 CaresChannel::CaresChannel(EventLoop* loop, std::vector<HostPort> servers)
-    : loop_(loop), servers_(std::move(servers)) {}
+    : loop_(loop),
+      servers_(std::move(servers)),
+      single_server_(servers_.size() == 1 ? FormatHostPort(servers_[0]) : "") {}
 
 CaresChannel::~CaresChannel() {
   if (channel_ != nullptr) {
@@ -98,12 +100,17 @@ void CaresChannel::Send(absl::Span<const uint8_t> query, Completion done) {
   ares_send(channel_, query.data(), static_cast<int>(query.size()),
             &CaresChannel::QueryTrampoline, pending);
   --dispatch_depth_;
-  RearmTimer();
+  // An armed timer is never later than the new query's first timeout (it
+  // was set for a query sent earlier with the same attempt timeout), so
+  // c-ares is asked again only when it fires: ares_timeout walks every
+  // outstanding query.
+  if (timer_ == 0) RearmTimer();
 }
 
 void CaresChannel::OnSockState(ares_socket_t fd, int readable, int writable) {
   if (!readable && !writable) {
     loop_->UnwatchFd(fd);
+    peers_.erase(fd);  // the socket is closed; its number may be reused
     return;
   }
   const uint32_t events =
@@ -129,7 +136,8 @@ void CaresChannel::OnFdReady(ares_socket_t fd, uint32_t events) {
   ares_process_fd(channel_, read_fd, write_fd);
   reading_fd_ = ARES_SOCKET_BAD;
   --dispatch_depth_;
-  RearmTimer();
+  // Replies and retries only move deadlines later; see Send().
+  if (timer_ == 0) RearmTimer();
 }
 
 void CaresChannel::OnTimer() {
@@ -172,29 +180,35 @@ void CaresChannel::OnQueryDone(PendingQuery* query, int status,
   owned->done(status, reply, server);
 }
 
-std::string CaresChannel::PeerOf(ares_socket_t fd) const {
-  if (fd != ARES_SOCKET_BAD) {
-    sockaddr_storage peer;
-    socklen_t length = sizeof(peer);
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
-      char text[INET6_ADDRSTRLEN];
-      HostPort host_port;
-      if (peer.ss_family == AF_INET) {
-        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&peer);
-        inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text));
-        host_port = {text, ntohs(v4->sin_port)};
-        return FormatHostPort(host_port);
-      }
-      if (peer.ss_family == AF_INET6) {
-        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&peer);
-        inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text));
-        host_port = {text, ntohs(v6->sin6_port)};
-        return FormatHostPort(host_port);
-      }
-    }
+std::string CaresChannel::PeerOf(ares_socket_t fd) {
+  // Only one server could have answered: no system call per reply.
+  if (servers_.size() == 1) return single_server_;
+  if (fd == ARES_SOCKET_BAD) return "";
+  auto cached = peers_.find(fd);
+  if (cached != peers_.end()) return cached->second;
+  std::string peer = QueryPeer(fd);
+  if (!peer.empty()) peers_.emplace(fd, peer);
+  return peer;
+}
+
+std::string CaresChannel::QueryPeer(ares_socket_t fd) {
+  sockaddr_storage peer;
+  socklen_t length = sizeof(peer);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) {
+    return "";
   }
-  // Only one server could have answered.
-  return servers_.size() == 1 ? FormatHostPort(servers_[0]) : "";
+  char text[INET6_ADDRSTRLEN];
+  if (peer.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&peer);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text));
+    return FormatHostPort({text, ntohs(v4->sin_port)});
+  }
+  if (peer.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&peer);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text));
+    return FormatHostPort({text, ntohs(v6->sin6_port)});
+  }
+  return "";
 }
 
 }  // namespace propwatch::dns

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -92,10 +93,15 @@ class CaresChannel {
   void OnQueryDone(PendingQuery* query, int status, unsigned char* abuf,
                    int alen);
   void RearmTimer();
-  std::string PeerOf(ares_socket_t fd) const;
+  // "ip:port" of the server behind `fd` ("" if unknown), remembered per
+  // open socket.
+  std::string PeerOf(ares_socket_t fd);
+  static std::string QueryPeer(ares_socket_t fd);
 
   EventLoop* const loop_;
   const std::vector<HostPort> servers_;
+  const std::string single_server_;  // the server when there is only one
+  absl::flat_hash_map<ares_socket_t, std::string> peers_;
   ares_channel channel_ = nullptr;
   size_t pending_ = 0;
   int dispatch_depth_ = 0;
