@@ -179,8 +179,7 @@ if [ "$mode" = loopback ]; then
     kill -HUP "$nginx_pid"
     wait_for 10 "the fixed edge" status_is "$STALE_IP" 200
   }
-  # A only: until the agent's A+AAAA system-resolver port fix lands, an A
-  # query may go to port 53 instead of the resolver's port.
+  # The edges are IPv4 only, as in the namespace lab.
   record_types=(--record-type A)
   port_flags=(--port "$http_port")
   cat <<EOF
