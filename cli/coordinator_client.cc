@@ -49,7 +49,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
   if (!credentials.ok()) return credentials.status();
   auto channel = grpc::CreateChannel(options.coordinator, *credentials);
   return std::unique_ptr<CoordinatorClient>(
-      new CoordinatorClient(options, v1::ControlService::NewStub(channel)));
+      new CoordinatorClient(options, std::move(channel)));
 }
 
 void CoordinatorClient::Prepare(grpc::ClientContext& context,
@@ -106,6 +106,19 @@ absl::StatusOr<v1::Verification> CoordinatorClient::CreateVerification(
   grpc::Status status = stub_->CreateVerification(&context, request, &response);
   if (!status.ok()) return CallError(status, "CreateVerification");
   return response;
+}
+
+absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus>
+CoordinatorClient::Health(const std::string& service) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(options_.timeout));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = health_->Check(&context, request, &response);
+  if (!status.ok()) return CallError(status, "grpc.health.v1.Health/Check");
+  return response.status();
 }
 
 absl::StatusOr<v1::Verification> CoordinatorClient::GetVerification(

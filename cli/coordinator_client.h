@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/tls_credentials.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "propwatch/v1/control.grpc.pb.h"
 
 namespace propwatch {
@@ -63,6 +64,10 @@ class CoordinatorClient {
       const v1::QueryResultsRequest& request);
   absl::StatusOr<v1::ListAgentsResponse> ListAgents(
       const v1::ListAgentsRequest& request);
+  // grpc.health.v1 Check of `service` ("" is the whole server). Needs no
+  // token, so probes and health checks can use it.
+  absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> Health(
+      const std::string& service);
   // Starts WatchVerification; the stream ends by itself at `deadline`.
   std::unique_ptr<VerificationStream> WatchVerification(const std::string& id,
                                                         absl::Time deadline);
@@ -75,13 +80,16 @@ class CoordinatorClient {
 
  private:
   CoordinatorClient(ClientOptions options,
-                    std::unique_ptr<v1::ControlService::Stub> stub)
-      : options_(std::move(options)), stub_(std::move(stub)) {}
+                    std::shared_ptr<grpc::Channel> channel)
+      : options_(std::move(options)),
+        stub_(v1::ControlService::NewStub(channel)),
+        health_(grpc::health::v1::Health::NewStub(channel)) {}
   // Deadline (unary calls only) and the bearer token.
   void Prepare(grpc::ClientContext& context, bool unary) const;
 
   ClientOptions options_;
   std::unique_ptr<v1::ControlService::Stub> stub_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
 }  // namespace propwatch

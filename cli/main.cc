@@ -10,6 +10,7 @@
 
 #include "cli/commands/agents_command.h"
 #include "cli/commands/command_context.h"
+#include "cli/commands/health_command.h"
 #include "cli/commands/results_command.h"
 #include "cli/commands/verification_commands.h"
 #include "cli/commands/verify_command.h"
@@ -176,6 +177,14 @@ int main(int argc, char** argv) {
   agents->add_flag("--connected", agents_options.connected_only,
                    "only connected agents");
 
+  std::string health_service;
+  CLI::App* health = app.add_subcommand(
+      "health",
+      "is the coordinator serving? (grpc.health.v1; needs no token; exit 0 "
+      "serving, 1 not serving, 4 unreachable)");
+  health->add_option("--service", health_service,
+                     "a service name (default: the whole server)");
+
   propwatch::ResultsCommandOptions results_options;
   CLI::App* results =
       app.add_subcommand("results", "the raw probe results of a verification");
@@ -228,6 +237,9 @@ int main(int argc, char** argv) {
   }
   if (agents->parsed()) {
     return propwatch::RunAgentsCommand(ctx, agents_options);
+  }
+  if (health->parsed()) {
+    return propwatch::RunHealthCommand(ctx, health_service);
   }
   if (results->parsed()) {
     return propwatch::RunResultsCommand(ctx, id, results_options);

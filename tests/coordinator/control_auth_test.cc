@@ -1,6 +1,8 @@
 // The real coordinator with --control-tokens, driven by the real
 // propwatchctl: no token, a wrong token and a read token asking to write are
 // refused with exit 4 and a reason; the right tokens work.
+#include <signal.h>
+
 #include <fstream>
 
 #include "gtest/gtest.h"
@@ -55,6 +57,22 @@ TEST_F(ControlAuthTest, NoTokenIsRefusedWithWhatToDo) {
   EXPECT_NE(coordinator_->process().Stderr().find("ListAgents from"),
             std::string::npos)
       << coordinator_->process().Stderr();
+}
+
+TEST_F(ControlAuthTest, HealthNeedsNoToken) {
+  CommandResult health = Ctl("", {"health"});
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  EXPECT_NE(health.out.find("SERVING"), std::string::npos) << health.out;
+  CommandResult json = Ctl("", {"health", "-o", "json"});
+  EXPECT_EQ(json.out, "{\"status\": \"SERVING\"}\n");
+  CommandResult unknown = Ctl("", {"health", "--service", "no.such.Service"});
+  EXPECT_EQ(unknown.exit_code, 3) << unknown.err;
+  coordinator_->process().Signal(SIGTERM);
+  coordinator_->process().Wait(absl::Seconds(10));
+  CommandResult gone = Ctl("", {"health"});
+  EXPECT_EQ(gone.exit_code, 4) << gone.err;
+  EXPECT_NE(gone.err.find("cannot reach the coordinator"), std::string::npos)
+      << gone.err;
 }
 
 TEST_F(ControlAuthTest, WrongTokenIsRefused) {
