@@ -130,6 +130,9 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", daemon_options.state_dir,
                  "directory for the outbox journal: unacked results survive "
                  "restarts and crashes");
+  app.add_option("--status-file", options.status_file,
+                 "keep 'connected COORDINATOR UNIXTIME' (refreshed every 5 s) "
+                 "or 'disconnected ...' here, for health checks");
   app.add_option("--outbox-capacity", daemon_options.outbox_capacity,
                  "results kept until acked; beyond it the oldest are dropped "
                  "and counted")

@@ -29,7 +29,15 @@ absl::Duration ReconnectDelay(int attempt, absl::Duration min_backoff,
 }
 
 AgentLink::AgentLink(AgentLinkOptions options, CommandHandler on_command)
-    : options_(std::move(options)), on_command_(std::move(on_command)) {}
+    : options_(std::move(options)),
+      on_command_(std::move(on_command)),
+      status_file_(options_.status_file, options_.coordinator) {}
+
+void AgentLink::RecordLinkState(bool connected, absl::string_view reason) {
+  if (absl::Status s = status_file_.Update(connected, reason); !s.ok()) {
+    spdlog::warn("{}", std::string(s.message()));
+  }
+}
 
 AgentLink::~AgentLink() { Stop(); }
 
@@ -121,16 +129,24 @@ absl::Status AgentLink::Run() {
   auto stub = v1::AgentService::NewStub(channel);
 
   int attempt = 0;
+  RecordLinkState(false, "dialling");
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return absl::OkStatus();
+      if (stopping_) {
+        RecordLinkState(false, "stopped");
+        return absl::OkStatus();
+      }
     }
     const absl::Time started = absl::Now();
     grpc::Status status = RunStream(*stub);
+    RecordLinkState(false, status.error_message());
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return absl::OkStatus();
+      if (stopping_) {
+        RecordLinkState(false, "stopped");
+        return absl::OkStatus();
+      }
     }
     if (IsFatal(status.error_code())) {
       return absl::PermissionDeniedError(
@@ -179,6 +195,7 @@ grpc::Status AgentLink::RunStream(v1::AgentService::Stub& stub) {
     // Short slices: the Welcome may shorten the interval at any moment, and
     // a stop must not wait for a whole interval.
     if (stream->AwaitDone(absl::Milliseconds(200), &status)) break;
+    if (stream->welcomed()) RecordLinkState(true);
     absl::Duration interval;
     {
       std::lock_guard<std::mutex> lock(mu_);

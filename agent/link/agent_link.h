@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "agent/link/link_status_file.h"
 #include "agent/link/link_stream.h"
 #include "agent/link/outbox.h"
 #include "propwatch/v1/agent.grpc.pb.h"
@@ -41,6 +42,9 @@ struct AgentLinkOptions {
   size_t batch_size = 256;
   // Fills the counters of each heartbeat (in flight, ...); may be empty.
   std::function<void(v1::Heartbeat&)> fill_heartbeat;
+  // Where to keep the link's state for health checks ("": nowhere); see
+  // link_status_file.h.
+  std::string status_file;
 };
 
 // Backoff before reconnect attempt `attempt` (0-based): doubles from
@@ -73,10 +77,13 @@ class AgentLink {
   // Runs one stream until it ends or Stop(); returns its final status.
   grpc::Status RunStream(v1::AgentService::Stub& stub);
   void OnMessage(const v1::CoordinatorMessage& message);
+  // Keeps the status file current (a no-op without one).
+  void RecordLinkState(bool connected, absl::string_view reason = "");
 
   const AgentLinkOptions options_;
   CommandHandler on_command_;
   std::mt19937_64 rng_{std::random_device{}()};
+  LinkStatusFile status_file_;  // Run()'s thread only
 
   std::mutex mu_;
   std::condition_variable cv_;
