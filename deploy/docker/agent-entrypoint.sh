@@ -10,6 +10,7 @@
 #   PROPWATCH_TLS_CA, PROPWATCH_TLS_CERT, PROPWATCH_TLS_KEY, PROPWATCH_TOKEN_FILE
 #   PROPWATCH_INSECURE=1      plaintext (only to a coordinator started with it)
 #   PROPWATCH_STATE_DIR       outbox journal directory (e.g. /var/lib/propwatch-agent)
+#   PROPWATCH_STATUS_FILE     link status for the health check (default /tmp/propwatch-agent.status)
 #   PROPWATCH_LOG_LEVEL, PROPWATCH_MAX_IN_FLIGHT, PROPWATCH_SHUTDOWN_GRACE
 set -eu
 : "${PROPWATCH_COORDINATOR:?set PROPWATCH_COORDINATOR to the coordinator host:port}"
@@ -25,6 +26,7 @@ for resolver in ${PROPWATCH_SYSTEM_RESOLVERS:-}; do set -- "$@" --system-resolve
 [ -n "${PROPWATCH_TOKEN_FILE:-}" ] && set -- "$@" --token-file "$PROPWATCH_TOKEN_FILE"
 [ "${PROPWATCH_INSECURE:-0}" = 1 ] && set -- "$@" --insecure
 [ -n "${PROPWATCH_STATE_DIR:-}" ] && set -- "$@" --state-dir "$PROPWATCH_STATE_DIR"
+set -- "$@" --status-file "${PROPWATCH_STATUS_FILE:-/tmp/propwatch-agent.status}"
 [ -n "${PROPWATCH_LOG_LEVEL:-}" ] && set -- "$@" --log-level "$PROPWATCH_LOG_LEVEL"
 [ -n "${PROPWATCH_MAX_IN_FLIGHT:-}" ] && set -- "$@" --max-in-flight "$PROPWATCH_MAX_IN_FLIGHT"
 [ -n "${PROPWATCH_SHUTDOWN_GRACE:-}" ] && set -- "$@" --shutdown-grace "$PROPWATCH_SHUTDOWN_GRACE"

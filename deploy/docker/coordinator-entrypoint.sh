@@ -6,6 +6,7 @@
 #   PROPWATCH_TLS_CERT, PROPWATCH_TLS_KEY             certificate the coordinator presents
 #   PROPWATCH_TLS_CA          CA verifying agents' client certificates (mTLS)
 #   PROPWATCH_AGENT_TOKENS    file of 'agent_id token' lines
+#   PROPWATCH_CONTROL_TOKENS  file of 'name token [read|write]' lines (control API)
 #   PROPWATCH_INSECURE=1      plaintext (labs and demos only)
 #   PROPWATCH_ALLOW_TARGETS   space-separated hostname patterns (--allow-target)
 #   PROPWATCH_ALLOW_PRIVATE_TARGETS=1, PROPWATCH_RETENTION_DAYS,
@@ -17,6 +18,7 @@ set -- --listen "${PROPWATCH_LISTEN:-0.0.0.0:7411}" \
 [ -n "${PROPWATCH_TLS_KEY:-}" ] && set -- "$@" --tls-key "$PROPWATCH_TLS_KEY"
 [ -n "${PROPWATCH_TLS_CA:-}" ] && set -- "$@" --tls-ca "$PROPWATCH_TLS_CA"
 [ -n "${PROPWATCH_AGENT_TOKENS:-}" ] && set -- "$@" --agent-tokens "$PROPWATCH_AGENT_TOKENS"
+[ -n "${PROPWATCH_CONTROL_TOKENS:-}" ] && set -- "$@" --control-tokens "$PROPWATCH_CONTROL_TOKENS"
 [ "${PROPWATCH_INSECURE:-0}" = 1 ] && set -- "$@" --insecure
 [ "${PROPWATCH_ALLOW_PRIVATE_TARGETS:-0}" = 1 ] && set -- "$@" --allow-private-targets
 for pattern in ${PROPWATCH_ALLOW_TARGETS:-}; do set -- "$@" --allow-target "$pattern"; done

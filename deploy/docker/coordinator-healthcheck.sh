@@ -1,5 +1,6 @@
 #!/bin/sh
-# Container health: one real gRPC call on the coordinator's own listener.
+# Container health: grpc.health.v1 on the coordinator's own listener (no
+# token needed, so it works with --control-tokens too).
 # With TLS the address must match the certificate: set
 # PROPWATCH_HEALTH_ADDRESS (default localhost:<port of PROPWATCH_LISTEN>).
 set -eu
@@ -11,4 +12,4 @@ if [ "${PROPWATCH_INSECURE:-0}" = 1 ]; then
 elif [ -n "${PROPWATCH_HEALTH_CA:-}" ]; then
   set -- "$@" --tls-ca "$PROPWATCH_HEALTH_CA"
 fi
-exec /usr/local/bin/propwatchctl "$@" agents -o json >/dev/null
+exec /usr/local/bin/propwatchctl "$@" health >/dev/null

@@ -121,12 +121,15 @@ else
   for c in "${containers[@]}"; do echo "--- $c"; podman logs --tail 20 "$c" 2>&1 || true; done
 fi
 for region in eu-west us-east; do
-  check "agent container $region healthy (its HEALTHCHECK: listed as connected)" \
+  check "agent container $region healthy (its HEALTHCHECK: its link status file says connected)" \
     wait_for 20 podman healthcheck run "pw-agent-$region-$tag"
 done
 check "coordinator stops cleanly on SIGTERM" sh -c \
   "podman stop -t 20 pw-coordinator-$tag >/dev/null &&
    test \"\$(podman inspect --format '{{.State.ExitCode}}' pw-coordinator-$tag)\" = 0"
+unhealthy() { ! podman healthcheck run "$1"; }
+check "agent container eu-west unhealthy once its coordinator is gone" \
+  wait_for 30 unhealthy "pw-agent-eu-west-$tag"
 
 # The same with what the Helm chart sets: TLS (the certificate names
 # localhost, as the chart's health probe needs), one agent proving its id

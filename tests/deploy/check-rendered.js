@@ -130,6 +130,15 @@ function chartChecks() {
       if (!tls) check(p.grpc && p.grpc.port === values.coordinator.port, `coordinator: ${probe} is a native grpc probe on the gRPC port`);
       else check(p.exec && p.exec.command[0].endsWith('coordinator-healthcheck.sh'), `coordinator: ${probe} is the TLS health check`);
     }
+    const env = Object.fromEntries((c.env || []).map((e) => [e.name, e.value]));
+    if (values.auth.controlTokenSecret) {
+      check(env.PROPWATCH_CONTROL_TOKENS === '/etc/propwatch/control/control-tokens' &&
+        (c.volumeMounts || []).some((m) => m.name === 'control-tokens' && m.mountPath === '/etc/propwatch/control') &&
+        (pod.volumes || []).some((v) => v.name === 'control-tokens' && v.secret.secretName === values.auth.controlTokenSecret),
+        'coordinator: control tokens from auth.controlTokenSecret');
+    } else {
+      check(!('PROPWATCH_CONTROL_TOKENS' in env), 'coordinator: no control tokens unless auth.controlTokenSecret');
+    }
     podChecks('coordinator', pod);
   }
   const svc = byKind('Service').filter((s) => component(s) === 'coordinator' && s.spec.clusterIP !== 'None');
