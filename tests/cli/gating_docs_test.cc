@@ -35,13 +35,8 @@ void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-// The source tree's root. The doc's path is compiled in: ctest's
-// environment carries only the build directory (see the note in
-// tests/cli/CMakeLists.txt).
-std::string SourceRoot() {
-  const std::string doc = PROPWATCH_GATING_DOC;
-  return doc.substr(0, doc.size() - std::string("docs/gating.md").size());
-}
+// The source tree's root, with a trailing slash.
+std::string SourceRoot() { return SourcePath(""); }
 
 // The example files by name, relative to the source root.
 const std::map<std::string, std::string>& ExampleFiles() {
@@ -70,7 +65,7 @@ std::string Untemplate(const std::string& text, const std::string& value) {
 // docs/gating.md shows each example after a "<!-- example:PATH -->" line;
 // the block must be the file, byte for byte, so the doc cannot drift.
 TEST(GatingDocsTest, EveryExampleIsThereAndShownAsIsInTheDoc) {
-  const std::string doc = ReadFile(PROPWATCH_GATING_DOC);
+  const std::string doc = ReadFile(SourceRoot() + "docs/gating.md");
   for (const auto& [name, path] : ExampleFiles()) {
     const std::string file = Example(name);
     EXPECT_FALSE(file.empty()) << path;
