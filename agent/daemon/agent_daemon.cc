@@ -90,18 +90,22 @@ void AgentDaemon::StartCommand(const v1::ProbeCommand& command) {
   const uint64_t id = command.command_id();
   const uint32_t probes = command.dns_size() + command.http_size();
   probes_in_flight_ += probes;
+  // Both callbacks run on the loop thread.
+  auto last_sequence = std::make_shared<uint64_t>(0);
   absl::Status status = runner_->Execute(
       command,
-      [this](v1::ProbeResult result) {
-        outbox_->Add(std::move(result));
+      [this, last_sequence](v1::ProbeResult result) {
+        *last_sequence = outbox_->Add(std::move(result));
         link_->Pump();
       },
-      [this, id, probes](uint32_t results) {
+      [this, id, probes, last_sequence](uint32_t results) {
         probes_in_flight_ -= probes;
         v1::AgentMessage done;
         done.mutable_done()->set_command_id(id);
         done.mutable_done()->set_results(results);
-        link_->Send(std::move(done));
+        // Behind the command's results: the coordinator closes the phase on
+        // it, so it must not arrive before them.
+        link_->SendAfterResults(std::move(done), *last_sequence);
         spdlog::debug("command {} done: {} results", id, results);
       });
   if (!status.ok()) {

@@ -65,12 +65,32 @@ void AgentLink::Pump() {
   while (stream_->queued() < 2) {
     std::vector<v1::ProbeResult> batch =
         options_.outbox->TakeUnsent(options_.batch_size);
-    if (batch.empty()) return;
+    if (batch.empty()) break;
     v1::AgentMessage message;
     for (v1::ProbeResult& r : batch) {
       *message.mutable_results()->add_results() = std::move(r);
     }
     stream_->Send(std::move(message));
+  }
+  SendDueAfterResultsLocked();
+}
+
+void AgentLink::SendAfterResults(v1::AgentMessage message,
+                                 uint64_t after_sequence) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    after_results_.emplace_back(after_sequence, std::move(message));
+  }
+  Pump();
+}
+
+void AgentLink::SendDueAfterResultsLocked() {
+  // In order: a later message never overtakes an earlier one.
+  while (!after_results_.empty() &&
+         (options_.outbox == nullptr ||
+          options_.outbox->SentThrough(after_results_.front().first))) {
+    stream_->Send(std::move(after_results_.front().second));
+    after_results_.pop_front();
   }
 }
 

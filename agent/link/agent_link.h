@@ -8,11 +8,13 @@
 #define PROPWATCH_AGENT_LINK_AGENT_LINK_H_
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -68,6 +70,11 @@ class AgentLink {
   // (CommandDone) whose loss a reconnect makes moot; results go through the
   // outbox.
   void Send(v1::AgentMessage message);
+  // Sends `message` once every result numbered `after_sequence` or lower
+  // has been handed to a stream, so it cannot overtake them (CommandDone
+  // tells the coordinator that a command's results are all in). Kept across
+  // reconnects until a stream takes it.
+  void SendAfterResults(v1::AgentMessage message, uint64_t after_sequence);
   // Hands unsent outbox results to the stream, a few batches at a time.
   // Call after adding to the outbox; also runs on acks and drained writes.
   void Pump();
@@ -77,6 +84,9 @@ class AgentLink {
   // Runs one stream until it ends or Stop(); returns its final status.
   grpc::Status RunStream(v1::AgentService::Stub& stub);
   void OnMessage(const v1::CoordinatorMessage& message);
+  // Sends the SendAfterResults messages whose results are all on the
+  // stream. REQUIRES: mu_ held, stream_ welcomed.
+  void SendDueAfterResultsLocked();
   // Keeps the status file current (a no-op without one).
   void RecordLinkState(bool connected, absl::string_view reason = "");
 
@@ -87,8 +97,11 @@ class AgentLink {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                                 // guarded by mu_
-  std::shared_ptr<LinkStream> stream_;                    // guarded by mu_
+  bool stopping_ = false;               // guarded by mu_
+  std::shared_ptr<LinkStream> stream_;  // guarded by mu_
+  // Messages waiting for the results before them (SendAfterResults), in
+  // the order they were given.
+  std::deque<std::pair<uint64_t, v1::AgentMessage>> after_results_;  // mu_
   absl::Duration heartbeat_interval_ = absl::Seconds(5);  // guarded by mu_
 };
 

@@ -111,6 +111,12 @@ bool Outbox::HasUnsent() {
   return pending_.lower_bound(next_unsent_) != pending_.end();
 }
 
+bool Outbox::SentThrough(uint64_t sequence) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto next = pending_.lower_bound(next_unsent_);
+  return next == pending_.end() || next->first > sequence;
+}
+
 OutboxStats Outbox::stats() {
   std::lock_guard<std::mutex> lock(mu_);
   return OutboxStats{pending_.size(), last_sequence_, dropped_};

@@ -58,6 +58,9 @@ class Outbox {
   // they count as sent from now on.
   std::vector<v1::ProbeResult> TakeUnsent(size_t max);
   bool HasUnsent();
+  // True when no result numbered `sequence` or lower waits to be sent on
+  // the current stream (each was taken, acked or dropped).
+  bool SentThrough(uint64_t sequence);
 
   OutboxStats stats();
 

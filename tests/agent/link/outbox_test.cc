@@ -124,5 +124,26 @@ TEST(OutboxTest, UnwritableJournalIsAClearError) {
       << outbox.status();
 }
 
+TEST(OutboxTest, SentThroughCountsTakenAckedAndDroppedResults) {
+  Outbox outbox(3);
+  EXPECT_TRUE(outbox.SentThrough(0));
+  outbox.Add(Result("a"));
+  outbox.Add(Result("b"));
+  EXPECT_FALSE(outbox.SentThrough(1));
+  outbox.TakeUnsent(1);
+  EXPECT_TRUE(outbox.SentThrough(1));
+  EXPECT_FALSE(outbox.SentThrough(2));
+  outbox.TakeUnsent(1);
+  EXPECT_TRUE(outbox.SentThrough(2));
+  // A reconnect marks what is unacked unsent again.
+  outbox.OnWelcome(1);
+  EXPECT_FALSE(outbox.SentThrough(2));
+  outbox.TakeUnsent(5);
+  // Results dropped for a full outbox are not waited for.
+  for (int i = 0; i < 5; ++i) outbox.Add(Result("c"));  // 3..7, keeps 5..7
+  EXPECT_TRUE(outbox.SentThrough(4));
+  EXPECT_FALSE(outbox.SentThrough(5));
+}
+
 }  // namespace
 }  // namespace propwatch
