@@ -87,8 +87,10 @@ class YamlToProto {
     const Descriptor& descriptor = *message.GetDescriptor();
     std::set<std::string> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
-      const YAML::Node& value = it->second;
+      // Copies: `it->` yields a temporary pair, so references to its
+      // members would dangle (ASan: stack-use-after-scope).
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
       if (!key.IsScalar()) return Error(key, "keys must be plain names");
       const std::string name = key.Scalar();
       const FieldDescriptor* field = descriptor.FindFieldByName(name);

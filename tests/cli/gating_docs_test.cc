@@ -9,7 +9,6 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -58,8 +57,18 @@ std::string Example(const std::string& name) {
 // Replaces template expressions ({{ .Release.Name }}, {{args.release}},
 // ${{ github.sha }}) by `value`: what a CI system would have put there.
 std::string Untemplate(const std::string& text, const std::string& value) {
-  static const std::regex kExpression(R"(\$?\{\{[^}]*\}\})");
-  return std::regex_replace(text, kExpression, value);
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    size_t open = text.find("{{", pos);
+    const size_t close =
+        open == std::string::npos ? open : text.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    const size_t start = open > 0 && text[open - 1] == '$' ? open - 1 : open;
+    out.append(text, pos, start - pos).append(value);
+    pos = close + 2;
+  }
+  return out.append(text, pos, std::string::npos);
 }
 
 // docs/gating.md shows each example after a "<!-- example:PATH -->" line;

@@ -17,6 +17,15 @@ bool ResetPeakRss();
 uint64_t PeakRssBytes();
 uint64_t CurrentRssBytes();
 
+// AddressSanitizer's quarantine and redzones inflate RSS growth several
+// times over, so memory bounds are asserted in the normal build only (the
+// behaviour around them is checked in both).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kRssBoundsMeasurable = false;
+#else
+inline constexpr bool kRssBoundsMeasurable = true;
+#endif
+
 }  // namespace propwatch::testing
 
 #endif  // PROPWATCH_TESTS_TESTING_PROCESS_MEMORY_H_

@@ -144,6 +144,10 @@ TEST(DnsProberHostileTest, FloodOfBloatedRepliesKeepsMemoryBounded) {
   ProberHarness h({"127.0.0.1:9"}, engine);
   std::vector<propwatch::v1::DnsProbeSpec> specs;
   const absl::Duration deadline = absl::Seconds(3);
+  // The bloated replies come back over TCP (TC set), one connection at a
+  // time from the fake; a longer deadline keeps a slow (sanitized, loaded)
+  // run from turning MALFORMED into TIMEOUT. They normally end in ms.
+  const absl::Duration bloated_deadline = absl::Seconds(10);
   for (int i = 0; i < 100; ++i) {
     specs.push_back(Spec(absl::StrCat("hang", i, ".example.test"),
                          {propwatch::v1::RECORD_TYPE_A}, silent.address(),
@@ -152,7 +156,7 @@ TEST(DnsProberHostileTest, FloodOfBloatedRepliesKeepsMemoryBounded) {
   for (int i = 0; i < kBloated; ++i) {
     specs.push_back(Spec(absl::StrCat("big", i, ".example.test"),
                          {propwatch::v1::RECORD_TYPE_A}, bloated.address(),
-                         deadline));
+                         bloated_deadline));
   }
   const uint64_t rss_before = ::propwatch::testing::CurrentRssBytes();
   ASSERT_TRUE(::propwatch::testing::ResetPeakRss());
@@ -160,16 +164,19 @@ TEST(DnsProberHostileTest, FloodOfBloatedRepliesKeepsMemoryBounded) {
   const uint64_t peak = ::propwatch::testing::PeakRssBytes();
   for (size_t i = 0; i < runs.size(); ++i) {
     ASSERT_TRUE(runs[i].completed) << i;
-    EXPECT_LE(runs[i].elapsed, deadline + kSlack) << i;
+    EXPECT_LE(runs[i].elapsed, (i < 100 ? deadline : bloated_deadline) + kSlack)
+        << i;
     const DnsResult& r = runs[i].results.at(0);
     EXPECT_EQ(r.error_class(), i < 100 ? propwatch::v1::ERROR_CLASS_TIMEOUT
                                        : propwatch::v1::ERROR_CLASS_MALFORMED)
         << i << ": " << r.error_message();
     EXPECT_EQ(r.answers_size(), 0) << i;
   }
-  EXPECT_LT(peak, rss_before + kMaxGrowth)
-      << "peak RSS " << peak << " grew more than " << kMaxGrowth << " over "
-      << rss_before;
+  if (::propwatch::testing::kRssBoundsMeasurable) {
+    EXPECT_LT(peak, rss_before + kMaxGrowth)
+        << "peak RSS " << peak << " grew more than " << kMaxGrowth << " over "
+        << rss_before;
+  }
 }
 
 TEST(DnsProberHostileTest, MalformedReplyIsMalformed) {

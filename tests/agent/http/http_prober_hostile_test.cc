@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "tests/agent/http/fake_peer.h"
 #include "tests/agent/http/http_prober_test_util.h"
+#include "tests/testing/process_memory.h"
 
 namespace propwatch::testing {
 namespace {
@@ -94,9 +95,11 @@ TEST(HttpProberHostileTest, HundredMegabyteBodyStopsAtTheCapInBoundedMemory) {
   EXPECT_EQ(r.status(), 200u);
   EXPECT_EQ(r.body_bytes(), 1u << 20);
   EXPECT_EQ(r.body_sha256().size(), 64u);
-  EXPECT_LT(peak, rss_before + kMaxGrowth)
-      << "peak RSS " << peak << " grew more than " << kMaxGrowth << " over "
-      << rss_before;
+  if (::propwatch::testing::kRssBoundsMeasurable) {
+    EXPECT_LT(peak, rss_before + kMaxGrowth)
+        << "peak RSS " << peak << " grew more than " << kMaxGrowth << " over "
+        << rss_before;
+  }
 }
 
 // Eight probes at once against 1 MB of headers: kept whole, that is 8 MB of
@@ -117,9 +120,11 @@ TEST(HttpProberHostileTest, MegabyteOfHeaderLinesEndsAsProtocolError) {
   const size_t i = h.Start(PeerSpec(peer->port(), absl::Seconds(10)));
   ASSERT_TRUE(h.RunUntilDone(absl::Seconds(10) + kSlack));
   const uint64_t peak = PeakRssBytes();
-  EXPECT_LT(peak, rss_before + kMaxHeaderGrowth)
-      << "peak RSS " << peak << " grew more than " << kMaxHeaderGrowth
-      << " over " << rss_before;
+  if (::propwatch::testing::kRssBoundsMeasurable) {
+    EXPECT_LT(peak, rss_before + kMaxHeaderGrowth)
+        << "peak RSS " << peak << " grew more than " << kMaxHeaderGrowth
+        << " over " << rss_before;
+  }
   for (size_t k = 0; k < i; ++k) {
     EXPECT_EQ(h.finished(k)->result.error_class(), v1::ERROR_CLASS_PROTOCOL);
   }
@@ -140,9 +145,11 @@ TEST(HttpProberHostileTest, MegabyteHeaderLineEndsAsProtocolError) {
   const size_t i = h.Start(PeerSpec(peer->port(), absl::Seconds(10)));
   ASSERT_TRUE(h.RunUntilDone(absl::Seconds(10) + kSlack));
   const uint64_t peak = PeakRssBytes();
-  EXPECT_LT(peak, rss_before + kMaxHeaderGrowth)
-      << "peak RSS " << peak << " grew more than " << kMaxHeaderGrowth
-      << " over " << rss_before;
+  if (::propwatch::testing::kRssBoundsMeasurable) {
+    EXPECT_LT(peak, rss_before + kMaxHeaderGrowth)
+        << "peak RSS " << peak << " grew more than " << kMaxHeaderGrowth
+        << " over " << rss_before;
+  }
   for (size_t k = 0; k < i; ++k) {
     EXPECT_EQ(h.finished(k)->result.error_class(), v1::ERROR_CLASS_PROTOCOL);
   }
