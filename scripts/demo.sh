@@ -33,19 +33,11 @@ fi
 # ------------------------------------------------------------------ as root
 if [ "$mode" = namespaces ]; then
   source "$root/tests/lab/lab.sh"
-  GOOD_IP=10.77.0.11
-  STALE_IP=10.77.0.12
+  # The incident's topology, as scenario 1 builds it (GOOD_IP, STALE_IP).
+  source "$root/tests/lab/common.sh"
   echo "== the lab: network namespaces $(printf 'pwdemo%s-*' $$)"
-  lab_init "pwdemo$$"
-  lab_edge "$GOOD_IP:good" "$STALE_IP:stale"
-  lab_auth "www A $GOOD_IP" "www A $STALE_IP"
-  lab_coordinator
-  lab_region eu-west 10.77.0.21 "$HOST=$GOOD_IP,$STALE_IP"
-  lab_region us-east 10.77.0.22 "$HOST=$STALE_IP"
-  lab_region ap-south 10.77.0.23 "$HOST=$GOOD_IP"
-  lab_agent eu-west-1 eu-west
-  lab_agent us-east-1 us-east
-  lab_agent ap-south-1 ap-south
+  LAB_PREFIX="pwdemo$$"
+  lab_up_incident
   lab_wait_agents 3
   WORK=$LAB_DIR
   ctl() { lab_ctl "$@"; }

@@ -12,14 +12,11 @@
 #include "absl/strings/strip.h"
 
 namespace propwatch {
-namespace {
 
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() &&
          CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
-
-}  // namespace
 
 AgentAuthorizer AgentAuthorizer::Open() {
   AgentAuthorizer a(false, {});

@@ -56,6 +56,9 @@ class AgentAuthorizer {
 // The bearer token of an "authorization" header value ("Bearer abc").
 std::string BearerToken(absl::string_view authorization);
 
+// Compares secrets without revealing through timing how much matched.
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
+
 }  // namespace propwatch
 
 #endif  // PROPWATCH_COORDINATOR_SERVICE_AGENT_AUTHORIZER_H_

@@ -1,22 +1,13 @@
 #include "coordinator/service/control_authorizer.h"
 
-#include <openssl/crypto.h>
-
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "coordinator/service/agent_authorizer.h"
 
 namespace propwatch {
-namespace {
-
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
-  return a.size() == b.size() &&
-         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-}  // namespace
 
 ControlAuthorizer ControlAuthorizer::Open() {
   ControlAuthorizer a({});

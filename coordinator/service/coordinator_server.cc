@@ -13,18 +13,26 @@
 namespace propwatch {
 namespace {
 
+// The text of the token file named by `flag`.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path,
+                                          absl::string_view flag) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " '", path, "' cannot be read"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 absl::StatusOr<AgentAuthorizer> MakeAuthorizer(
     const CoordinatorOptions& options) {
   std::map<std::string, std::string> tokens;
   if (!options.agent_tokens_file.empty()) {
-    std::ifstream in(options.agent_tokens_file);
-    if (!in) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--agent-tokens '", options.agent_tokens_file, "' cannot be read"));
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = AgentAuthorizer::ParseTokenFile(text.str());
+    auto text = ReadTokenFile(options.agent_tokens_file, "--agent-tokens");
+    if (!text.ok()) return text.status();
+    auto parsed = AgentAuthorizer::ParseTokenFile(*text);
     if (!parsed.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--agent-tokens: ", parsed.status().message()));
@@ -57,14 +65,9 @@ absl::StatusOr<ControlAuthorizer> MakeControlAuthorizer(
     }
     return ControlAuthorizer::Open();
   }
-  std::ifstream in(options.control_tokens_file);
-  if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--control-tokens '", options.control_tokens_file, "' cannot be read"));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = ControlAuthorizer::ParseTokenFile(text.str());
+  auto text = ReadTokenFile(options.control_tokens_file, "--control-tokens");
+  if (!text.ok()) return text.status();
+  auto parsed = ControlAuthorizer::ParseTokenFile(*text);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--control-tokens: ", parsed.status().message()));

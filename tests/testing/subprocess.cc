@@ -14,7 +14,6 @@
 #include "tests/testing/temp_dir.h"
 
 namespace propwatch::testing {
-namespace {
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -22,8 +21,6 @@ std::string ReadFile(const std::string& path) {
   buffer << in.rdbuf();
   return buffer.str();
 }
-
-}  // namespace
 
 Subprocess::Subprocess(std::vector<std::string> argv,
                        const std::string& log_prefix,

@@ -52,6 +52,8 @@ CommandResult RunCommand(std::vector<std::string> argv, absl::Duration timeout,
 // $PROPWATCH_BUILD_DIR/<relative>, e.g. BuildPath("agent/propwatch-agent").
 std::string BuildPath(const std::string& relative);
 std::string SourcePath(const std::string& relative);
+// The whole file; "" when it cannot be read.
+std::string ReadFile(const std::string& path);
 
 // Polls `predicate` every 20 ms until it holds or `timeout` passes.
 template <typename Predicate>

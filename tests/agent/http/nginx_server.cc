@@ -15,18 +15,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/unique_fd.h"
+#include "tests/testing/subprocess.h"
 
 extern char** environ;
 
 namespace propwatch::testing {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string Config(const NginxOptions& o) {
   const std::string& d = o.work_dir;

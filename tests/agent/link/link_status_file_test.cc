@@ -3,21 +3,12 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "gtest/gtest.h"
+#include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
 namespace propwatch {
 namespace {
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST(LinkStatusFileTest, LineSaysStateCoordinatorAndTime) {
   const absl::Time t = absl::FromUnixSeconds(1800000000);
@@ -32,9 +23,10 @@ TEST(LinkStatusFileTest, WritesOnChangeAndRefreshesOnlyAfterTheInterval) {
   const std::string path = dir.File("link");
   LinkStatusFile file(path, "c:1", absl::Milliseconds(300));
   ASSERT_TRUE(file.Update(false, "dialling").ok());
-  EXPECT_EQ(ReadAll(path).rfind("disconnected c:1 ", 0), 0u) << ReadAll(path);
+  EXPECT_EQ(testing::ReadFile(path).rfind("disconnected c:1 ", 0), 0u)
+      << testing::ReadFile(path);
   ASSERT_TRUE(file.Update(true).ok());
-  EXPECT_EQ(ReadAll(path).rfind("connected c:1 ", 0), 0u);
+  EXPECT_EQ(testing::ReadFile(path).rfind("connected c:1 ", 0), 0u);
   // Within the refresh interval the same state is not rewritten.
   ASSERT_EQ(unlink(path.c_str()), 0);
   ASSERT_TRUE(file.Update(true).ok());
@@ -42,7 +34,7 @@ TEST(LinkStatusFileTest, WritesOnChangeAndRefreshesOnlyAfterTheInterval) {
   EXPECT_NE(stat(path.c_str(), &st), 0);
   absl::SleepFor(absl::Milliseconds(350));
   ASSERT_TRUE(file.Update(true).ok());
-  EXPECT_EQ(ReadAll(path).rfind("connected c:1 ", 0), 0u);
+  EXPECT_EQ(testing::ReadFile(path).rfind("connected c:1 ", 0), 0u);
 }
 
 TEST(LinkStatusFileTest, UnwritablePlaceIsReportedOnceAndNamesTheFlag) {

@@ -2,23 +2,14 @@
 // and goes.
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "gtest/gtest.h"
 #include "tests/agent/link/link_test_util.h"
 #include "tests/testing/coordinator_process.h"
+#include "tests/testing/subprocess.h"
 #include "tests/testing/temp_dir.h"
 
 namespace propwatch {
 namespace {
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST(LinkStatusProcessTest, RealAgentKeepsItWhileTheCoordinatorComesAndGoes) {
   testing::TempDir dir;
@@ -29,21 +20,23 @@ TEST(LinkStatusProcessTest, RealAgentKeepsItWhileTheCoordinatorComesAndGoes) {
       {"--insecure", "--status-file", path});
   EXPECT_TRUE(testing::WaitFor(
       [&] {
-        return ReadAll(path).rfind("connected " + coordinator->address(), 0) ==
-               0;
+        return testing::ReadFile(path).rfind(
+                   "connected " + coordinator->address(), 0) == 0;
       },
       absl::Seconds(15)))
-      << ReadAll(path) << agent->Stderr();
+      << testing::ReadFile(path) << agent->Stderr();
   coordinator->process().Signal(SIGKILL);
   coordinator->process().Wait(absl::Seconds(10));
   EXPECT_TRUE(testing::WaitFor(
-      [&] { return ReadAll(path).rfind("disconnected ", 0) == 0; },
+      [&] { return testing::ReadFile(path).rfind("disconnected ", 0) == 0; },
       absl::Seconds(30)))
-      << ReadAll(path) << agent->Stderr();
+      << testing::ReadFile(path) << agent->Stderr();
   agent->Signal(SIGTERM);
   agent->Wait(absl::Seconds(20));
-  EXPECT_EQ(ReadAll(path).rfind("disconnected ", 0), 0u) << ReadAll(path);
-  EXPECT_NE(ReadAll(path).find(" stopped"), std::string::npos) << ReadAll(path);
+  EXPECT_EQ(testing::ReadFile(path).rfind("disconnected ", 0), 0u)
+      << testing::ReadFile(path);
+  EXPECT_NE(testing::ReadFile(path).find(" stopped"), std::string::npos)
+      << testing::ReadFile(path);
 }
 
 }  // namespace
