@@ -50,7 +50,8 @@ tools=${PROPWATCH_TOOLS:-/opt/propwatch-tools}
 if [ ! -x "$tools/node_modules/.bin/buf" ]; then
   echo "install-deps: installing buf into $tools"
   mkdir -p "$tools"
-  (cd "$tools" && npm install --silent --no-audit --no-fund @bufbuild/buf@1 >/dev/null)
+  (cd "$tools" && npm install --silent --no-audit --no-fund @bufbuild/buf@1 >/dev/null) ||
+    { echo "install-deps: npm could not install @bufbuild/buf into $tools; check that the npm registry is reachable (and its TLS CA trusted): npm ping" >&2; exit 1; }
 fi
 
 if [ $deploy = 1 ]; then
