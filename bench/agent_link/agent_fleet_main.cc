@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/agent_link/fleet.h"
+#include "bench/agent_link/synthetic_results.h"
 #include "tests/testing/process_memory.h"
 
 namespace {
@@ -44,6 +45,23 @@ bool WriteReadyFile(const std::string& path, int welcomed) {
 }
 
 std::string Ms(double v) { return absl::StrFormat("%.3f", v); }
+
+// The fleet sends ResultFactory::Encoded() bytes while the raw RocksDB peer
+// stores Make()'s: the comparison holds only if they are the same results.
+bool EncodedMatchesMake() {
+  const propwatch::bench::ResultFactory factory;
+  for (uint64_t sequence : {1, 2, 3, 4, 5, 99999, 100000, 123456789}) {
+    propwatch::v1::ProbeResult parsed;
+    if (!parsed.ParseFromString(factory.Encoded(sequence)) ||
+        parsed.SerializeAsString() !=
+            factory.Make(sequence).SerializeAsString()) {
+      std::fprintf(stderr, "encoded result %llu differs from Make()\n",
+                   static_cast<unsigned long long>(sequence));
+      return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -105,6 +123,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (!EncodedMatchesMake()) return 2;
   RaiseFileLimit();
   options.connect_timeout = absl::Seconds(connect_timeout_s);
 

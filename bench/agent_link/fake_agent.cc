@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/time_convert.h"
 
@@ -15,9 +16,22 @@ int64_t SteadyNowNs() {
       .count();
 }
 
+void AppendVarint(uint64_t value, std::string& out) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+// Wire tags (field number << 3 | length-delimited) of the fields an encoded
+// batch is made of.
+constexpr char kAgentMessageResultsTag = (2 << 3) | 2;  // AgentMessage.results
+constexpr char kResultBatchResultsTag = (1 << 3) | 2;   // ResultBatch.results
+
 }  // namespace
 
-FakeAgent::FakeAgent(v1::AgentService::Stub& stub, v1::AgentIdentity identity,
+FakeAgent::FakeAgent(grpc::GenericStub& stub, v1::AgentIdentity identity,
                      const ResultFactory& results, FleetCounters& counters)
     : stub_(stub),
       identity_(std::move(identity)),
@@ -25,7 +39,10 @@ FakeAgent::FakeAgent(v1::AgentService::Stub& stub, v1::AgentIdentity identity,
       counters_(counters) {}
 
 void FakeAgent::Start() {
-  stub_.async()->Connect(&context_, this);
+  stub_.PrepareBidiStreamingCall(
+      &context_,
+      absl::StrCat("/", v1::AgentService::service_full_name(), "/Connect"),
+      grpc::StubOptions(), this);
   // Heartbeats and ingest start writes from the fleet's threads, outside
   // any reaction: the hold keeps the call from finishing under them.
   AddHold();
@@ -33,15 +50,24 @@ void FakeAgent::Start() {
     std::lock_guard<std::mutex> lock(mu_);
     v1::AgentMessage hello;
     *hello.mutable_hello()->mutable_identity() = identity_;
-    EnqueueLocked(std::move(hello));
+    EnqueueLocked(hello);
   }
-  StartRead(&incoming_);
+  StartRead(&incoming_bytes_);
   StartCall();
 }
 
-bool FakeAgent::EnqueueLocked(v1::AgentMessage message) {
+bool FakeAgent::EnqueueLocked(const v1::AgentMessage& message) {
+  grpc::ByteBuffer bytes;
+  bool own_buffer = false;
+  grpc::Status s = grpc::SerializationTraits<v1::AgentMessage>::Serialize(
+      message, &bytes, &own_buffer);
+  if (!s.ok()) return false;
+  return EnqueueBytesLocked(std::move(bytes));
+}
+
+bool FakeAgent::EnqueueBytesLocked(grpc::ByteBuffer bytes) {
   if (closing_) return false;
-  outgoing_.push_back(std::move(message));
+  outgoing_.push_back(std::move(bytes));
   MaybeStartWriteLocked();
   return true;
 }
@@ -74,7 +100,7 @@ void FakeAgent::SendHeartbeat() {
   v1::Heartbeat* heartbeat = message.mutable_heartbeat();
   *heartbeat->mutable_sent_at() = ToProtoTime(absl::Now());
   heartbeat->set_outbox_size(static_cast<uint32_t>(sent_ - acked_));
-  EnqueueLocked(std::move(message));
+  EnqueueLocked(message);
 }
 
 void FakeAgent::StartIngest(uint64_t total, size_t batch, size_t window) {
@@ -97,13 +123,18 @@ void FakeAgent::RefillLocked() {
     const uint64_t room = ingest_window_ - (sent_ - acked_);
     const uint64_t n = std::min<uint64_t>(
         {static_cast<uint64_t>(ingest_batch_), room, ingest_left_});
-    v1::AgentMessage message;
-    auto* results = message.mutable_results()->mutable_results();
-    results->Reserve(static_cast<int>(n));
+    std::string batch;  // ResultBatch: n encoded ProbeResults
     for (uint64_t i = 0; i < n; ++i) {
-      *results->Add() = results_.Make(next_sequence_++);
+      const std::string result = results_.Encoded(next_sequence_++);
+      batch.push_back(kResultBatchResultsTag);
+      AppendVarint(result.size(), batch);
+      batch += result;
     }
-    if (!EnqueueLocked(std::move(message))) {
+    std::string wire(1, kAgentMessageResultsTag);
+    AppendVarint(batch.size(), wire);
+    wire += batch;
+    grpc::Slice slice(wire);
+    if (!EnqueueBytesLocked(grpc::ByteBuffer(&slice, 1))) {
       ingest_left_ = 0;  // the stream is closing; ingest ends short
       return;
     }
@@ -148,6 +179,12 @@ void FakeAgent::OnReadDone(bool ok) {
     if (release) RemoveHold();
     return;
   }
+  if (!grpc::SerializationTraits<v1::CoordinatorMessage>::Deserialize(
+           &incoming_bytes_, &incoming_)
+           .ok()) {
+    context_.TryCancel();  // OnDone reports the call's end
+    return;
+  }
   switch (incoming_.msg_case()) {
     case v1::CoordinatorMessage::kWelcome: {
       {
@@ -173,7 +210,7 @@ void FakeAgent::OnReadDone(bool ok) {
     default:
       break;
   }
-  StartRead(&incoming_);
+  StartRead(&incoming_bytes_);
 }
 
 void FakeAgent::HandleCommand(const v1::ProbeCommand& command) {
@@ -188,12 +225,12 @@ void FakeAgent::HandleCommand(const v1::ProbeCommand& command) {
   r->set_verification_id(command.verification_id());
   r->set_round(command.round());
   r->set_command_id(command.command_id());
-  if (!EnqueueLocked(std::move(results))) return;
+  if (!EnqueueLocked(results)) return;
   ++sent_;
   v1::AgentMessage done;
   done.mutable_done()->set_command_id(command.command_id());
   done.mutable_done()->set_results(1);
-  EnqueueLocked(std::move(done));
+  EnqueueLocked(done);
 }
 
 void FakeAgent::HandleAck(const v1::Ack& ack) {

@@ -15,6 +15,7 @@
 #ifndef PROPWATCH_BENCH_AGENT_LINK_FAKE_AGENT_H_
 #define PROPWATCH_BENCH_AGENT_LINK_FAKE_AGENT_H_
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -39,11 +40,14 @@ struct FleetCounters {
   std::atomic<uint64_t> commands_received{0};
 };
 
+// The stream carries raw bytes (a generic call to AgentService/Connect) so
+// that result batches can go out pre-encoded; every other message is a
+// v1::AgentMessage / v1::CoordinatorMessage encoded and parsed here.
 class FakeAgent
-    : public grpc::ClientBidiReactor<v1::AgentMessage, v1::CoordinatorMessage> {
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   // `stub`, `results` and `counters` must outlive the agent.
-  FakeAgent(v1::AgentService::Stub& stub, v1::AgentIdentity identity,
+  FakeAgent(grpc::GenericStub& stub, v1::AgentIdentity identity,
             const ResultFactory& results, FleetCounters& counters);
 
   // Starts the call with Hello as its first message.
@@ -86,18 +90,20 @@ class FakeAgent
   // REQUIRES: mu_ held. Queues result batches up to the window.
   void RefillLocked();
   // REQUIRES: mu_ held. False once the stream is closing.
-  bool EnqueueLocked(v1::AgentMessage message);
+  bool EnqueueLocked(const v1::AgentMessage& message);
+  bool EnqueueBytesLocked(grpc::ByteBuffer bytes);
   void MaybeStartWriteLocked();
   // REQUIRES: mu_ held. Drops the hold once; returns whether it did, so the
   // caller calls RemoveHold() after unlocking.
   bool ReleaseHoldLocked();
 
   grpc::ClientContext context_;
-  v1::AgentService::Stub& stub_;
+  grpc::GenericStub& stub_;
   const v1::AgentIdentity identity_;
   const ResultFactory& results_;
   FleetCounters& counters_;
-  v1::CoordinatorMessage incoming_;
+  grpc::ByteBuffer incoming_bytes_;
+  v1::CoordinatorMessage incoming_;  // parsed from incoming_bytes_
 
   std::atomic<bool> welcomed_{false};
   std::atomic<bool> ended_{false};
@@ -106,7 +112,7 @@ class FakeAgent
 
   mutable std::mutex mu_;
   std::condition_variable done_cv_;
-  std::deque<v1::AgentMessage> outgoing_;                 // guarded by mu_
+  std::deque<grpc::ByteBuffer> outgoing_;                 // guarded by mu_
   bool write_in_flight_ = false;                          // guarded by mu_
   bool closing_ = false;                                  // guarded by mu_
   bool hold_released_ = false;                            // guarded by mu_

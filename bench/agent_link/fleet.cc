@@ -61,7 +61,7 @@ Fleet::Fleet(FleetOptions options) : options_(std::move(options)) {
   const int channel_count = (options_.agents + per_channel - 1) / per_channel;
   for (int c = 0; c < channel_count; ++c) {
     channels_.push_back(MakeChannel(options_.coordinator, c));
-    stubs_.push_back(v1::AgentService::NewStub(channels_.back()));
+    stubs_.push_back(std::make_unique<grpc::GenericStub>(channels_.back()));
   }
   for (int i = 0; i < options_.agents; ++i) {
     v1::AgentIdentity identity;

@@ -114,7 +114,7 @@ class Fleet {
   const ResultFactory results_;
   FleetCounters counters_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
-  std::vector<std::unique_ptr<v1::AgentService::Stub>> stubs_;
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
   std::vector<std::unique_ptr<FakeAgent>> agents_;
   std::shared_ptr<grpc::Channel> control_channel_;
   std::unique_ptr<v1::ControlService::Stub> control_;

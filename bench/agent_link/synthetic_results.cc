@@ -77,6 +77,11 @@ void FillHttp(uint64_t sequence, v1::HttpResult& http) {
   *t->mutable_total() = ToProtoDuration(absl::Microseconds(10400 + jitter));
 }
 
+google::protobuf::Timestamp StartedAt(uint64_t sequence) {
+  return ToProtoTime(absl::FromUnixMillis(
+      kStartedAtUnixSeconds * 1000 + static_cast<int64_t>(sequence % 100000)));
+}
+
 }  // namespace
 
 std::string FleetAgentId(const std::string& prefix, int index) {
@@ -101,22 +106,30 @@ ResultFactory::ResultFactory() {
     } else {
       FillDns(i, *r.mutable_dns());
     }
+    template_bytes_[i] = r.SerializeAsString();
   }
+}
+
+std::string ResultFactory::Encoded(uint64_t sequence) const {
+  std::string bytes = template_bytes_[sequence % kTemplates];
+  v1::ProbeResult tail;  // only the fields Make() sets per sequence
+  tail.set_sequence(sequence);
+  *tail.mutable_started_at() = StartedAt(sequence);
+  tail.AppendToString(&bytes);
+  return bytes;
 }
 
 v1::ProbeResult ResultFactory::Make(uint64_t sequence) const {
   v1::ProbeResult r = templates_[sequence % kTemplates];
   r.set_sequence(sequence);
-  *r.mutable_started_at() = ToProtoTime(absl::FromUnixMillis(
-      kStartedAtUnixSeconds * 1000 + static_cast<int64_t>(sequence % 100000)));
+  *r.mutable_started_at() = StartedAt(sequence);
   return r;
 }
 
 v1::ProbeResult ResultFactory::MakeDns(uint64_t sequence) const {
   v1::ProbeResult r = templates_[sequence % (kTemplates - 1)];
   r.set_sequence(sequence);
-  *r.mutable_started_at() = ToProtoTime(absl::FromUnixMillis(
-      kStartedAtUnixSeconds * 1000 + static_cast<int64_t>(sequence % 100000)));
+  *r.mutable_started_at() = StartedAt(sequence);
   return r;
 }
 

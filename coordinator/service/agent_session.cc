@@ -8,6 +8,19 @@
 #include "coordinator/service/identity_validation.h"
 
 namespace propwatch {
+namespace {
+
+// A batch of 50 results parses into roughly 40 KB; blocks grow to 64 KB so
+// it takes three or four allocations. Reset() frees them all, so an idle
+// stream holds none.
+google::protobuf::ArenaOptions ArenaForResultBatches() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 8 << 10;
+  options.max_block_size = 64 << 10;
+  return options;
+}
+
+}  // namespace
 
 // Forwards the ingest writer's signals to the session while it lives. The
 // writer holds it weakly; OnDone detaches it under its mutex so no signal
@@ -55,13 +68,29 @@ AgentSession::AgentSession(grpc::CallbackServerContext* context,
       authorizer_(authorizer),
       heartbeat_interval_(heartbeat_interval),
       sink_(std::make_shared<Sink>(this)),
-      peer_(context->peer()) {
-  StartRead(&incoming_);
+      peer_(context->peer()),
+      arena_(ArenaForResultBatches()) {
+  std::lock_guard<std::mutex> lock(mu_);
+  StartReadLocked();
 }
 
 void AgentSession::ReadNext() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!finished_) StartRead(&incoming_);
+  if (!finished_) StartReadLocked();
+}
+
+void AgentSession::ReleaseIncoming() {
+  std::lock_guard<std::mutex> lock(mu_);
+  incoming_ = nullptr;
+  arena_.Reset();
+}
+
+void AgentSession::StartReadLocked() {
+  // The previous message is done with: its results were encoded into
+  // records that own their bytes.
+  arena_.Reset();
+  incoming_ = google::protobuf::Arena::CreateMessage<v1::AgentMessage>(&arena_);
+  StartRead(incoming_);
 }
 
 bool AgentSession::Send(v1::CoordinatorMessage message) {
@@ -134,19 +163,19 @@ void AgentSession::OnReadDone(bool ok) {
     has_identity = !agent_id_.empty();
   }
   if (!has_identity) {
-    if (!incoming_.has_hello()) {
+    if (!incoming_->has_hello()) {
       spdlog::warn("stream from {} did not start with Hello; closing", peer_);
       Close(absl::InvalidArgumentError(
           "the first message on AgentService.Connect must be a Hello"));
       return;
     }
-    absl::Status s = HandleHello(incoming_.hello());
+    absl::Status s = HandleHello(incoming_->hello());
     if (!s.ok()) {
       spdlog::warn("refused hello from {}: {}", peer_, s.ToString());
       Close(s);
       return;
     }
-  } else if (!HandleMessage(incoming_)) {
+  } else if (!HandleMessage(*incoming_)) {
     return;  // paused: the ingest sink's OnResume() reads on
   }
   ReadNext();
@@ -204,8 +233,8 @@ bool AgentSession::HandleMessage(v1::AgentMessage& message) {
       Close(absl::InvalidArgumentError("Hello sent twice on one stream"));
       return true;
     case v1::AgentMessage::kResults: {
-      // Encoded here, on this gRPC thread, so the parsed results stay in
-      // `message` for the next Read to reuse and the writer only writes.
+      // Encoded here, on this gRPC thread, so the writer only writes and the
+      // arena holding `message` can be reset for the next read.
       std::vector<IngestRecord> records;
       records.reserve(message.results().results_size());
       for (v1::ProbeResult& r : *message.mutable_results()->mutable_results()) {
@@ -215,6 +244,9 @@ bool AgentSession::HandleMessage(v1::AgentMessage& message) {
         r.set_region(region);
         records.push_back(IngestWriter::Encode(r));
       }
+      // A paused stream must not hold its parsed batch until it resumes:
+      // with a thousand agents that is tens of MB.
+      ReleaseIncoming();
       return ingest_.Submit(agent_id, std::move(records), sink_);
     }
     case v1::AgentMessage::kDone: {
