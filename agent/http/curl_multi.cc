@@ -82,8 +82,14 @@ int CurlMulti::OnSocket(curl_socket_t fd, int what) {
     watched_fds_.erase(fd);
     return 0;
   }
-  absl::Status watched = loop_->WatchFd(
-      fd, events, [this, fd](uint32_t ready) { OnFdReady(fd, ready); });
+  // libcurl announces each change of a socket's interest (connect: out,
+  // then in); only the first sets up the watcher.
+  absl::Status watched =
+      watched_fds_.contains(fd)
+          ? loop_->SetInterest(fd, events)
+          : loop_->WatchFd(fd, events, [this, fd](uint32_t ready) {
+              OnFdReady(fd, ready);
+            });
   if (!watched.ok()) {
     // -1 makes libcurl fail the transfers on this socket instead of hanging.
     spdlog::error("curl multi: cannot watch fd {}: {}", fd, watched.ToString());

@@ -5,10 +5,10 @@
 #include <curl/curl.h>
 
 #include <functional>
-#include <map>
 #include <memory>
-#include <set>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "agent/loop/event_loop.h"
@@ -62,8 +62,8 @@ class CurlMulti {
 
   EventLoop* const loop_;
   CURLM* multi_;
-  std::map<CURL*, DoneCallback> done_callbacks_;
-  std::set<curl_socket_t> watched_fds_;
+  absl::flat_hash_map<CURL*, DoneCallback> done_callbacks_;
+  absl::flat_hash_set<curl_socket_t> watched_fds_;
   EventLoop::TimerId timer_id_ = 0;  // 0: no timer pending
 };
 

@@ -46,17 +46,36 @@ EventLoop::EventLoop(UniqueFd epoll_fd, UniqueFd wake_fd)
 EventLoop::~EventLoop() = default;
 
 absl::Status EventLoop::WatchFd(int fd, uint32_t events, FdCallback callback) {
-  epoll_event ev{};
-  ev.events = ToEpoll(events);
-  ev.data.fd = fd;
   auto it = watchers_.find(fd);
-  const int op = it == watchers_.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-  if (epoll_ctl(epoll_fd_.get(), op, fd, &ev) != 0) {
-    return ErrnoStatus(absl::StrCat("epoll_ctl(fd ", fd, ")"));
+  if (it == watchers_.end() || it->second.events != events) {
+    epoll_event ev{};
+    ev.events = ToEpoll(events);
+    ev.data.fd = fd;
+    const int op = it == watchers_.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (epoll_ctl(epoll_fd_.get(), op, fd, &ev) != 0) {
+      return ErrnoStatus(absl::StrCat("epoll_ctl(fd ", fd, ")"));
+    }
   }
   Watcher& w = watchers_[fd];
   w.events = events;
   w.callback = std::make_shared<FdCallback>(std::move(callback));
+  return absl::OkStatus();
+}
+
+absl::Status EventLoop::SetInterest(int fd, uint32_t events) {
+  auto it = watchers_.find(fd);
+  if (it == watchers_.end()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("fd ", fd, " is not watched"));
+  }
+  if (it->second.events == events) return absl::OkStatus();
+  epoll_event ev{};
+  ev.events = ToEpoll(events);
+  ev.data.fd = fd;
+  if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_MOD, fd, &ev) != 0) {
+    return ErrnoStatus(absl::StrCat("epoll_ctl(fd ", fd, ")"));
+  }
+  it->second.events = events;
   return absl::OkStatus();
 }
 

@@ -9,12 +9,12 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <queue>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/unique_fd.h"
@@ -43,6 +43,11 @@ class EventLoop {
   // Calling it again for the same fd replaces the interest and callback.
   // The loop does not own `fd`. REQUIRES: events != 0.
   absl::Status WatchFd(int fd, uint32_t events, FdCallback callback);
+  // Changes what a watched `fd` waits for, keeping its callback: no
+  // allocation, and no system call when the interest is unchanged. Libraries
+  // that re-announce a socket's interest on every transfer step use this.
+  // REQUIRES: `fd` is watched; events != 0.
+  absl::Status SetInterest(int fd, uint32_t events);
   // Stops watching `fd`. A no-op for unknown fds. Safe from inside callbacks.
   void UnwatchFd(int fd);
 
@@ -87,11 +92,12 @@ class EventLoop {
 
   UniqueFd epoll_fd_;
   UniqueFd wake_fd_;
-  std::map<int, Watcher> watchers_;
+  absl::flat_hash_map<int, Watcher> watchers_;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>,
                       std::greater<TimerEntry>>
       timer_heap_;
-  std::map<TimerId, Task> timer_tasks_;  // cancelled ids are erased here
+  // Cancelled ids are erased here; the heap drops them lazily.
+  absl::flat_hash_map<TimerId, Task> timer_tasks_;
   TimerId next_timer_id_ = 1;
 
   std::mutex posted_mu_;
