@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -88,6 +89,37 @@ TEST(EventLoopTest, FdReadableCallbackAndUnwatchInsideCallback) {
   loop->Run();
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(loop->watched_fds(), 0u);
+}
+
+TEST(EventLoopTest, SetInterestSwitchesEventsAndKeepsTheCallback) {
+  auto loop = MakeLoop();
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+  UniqueFd a(fds[0]), b(fds[1]);
+  std::vector<uint32_t> seen;
+  ASSERT_TRUE(loop->WatchFd(a.get(), kFdWritable, [&](uint32_t events) {
+                    seen.push_back(events);
+                  }).ok());
+  // An empty socket is writable at once, never readable.
+  loop->RunOnce(absl::Seconds(1));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0] & (kFdReadable | kFdWritable), kFdWritable);
+  // Now only readable: nothing fires until the peer writes.
+  ASSERT_TRUE(loop->SetInterest(a.get(), kFdReadable).ok());
+  ASSERT_TRUE(loop->SetInterest(a.get(), kFdReadable).ok());  // unchanged
+  loop->RunOnce(absl::Milliseconds(20));
+  EXPECT_EQ(seen.size(), 1u);
+  ASSERT_EQ(write(b.get(), "x", 1), 1);
+  loop->RunOnce(absl::Seconds(1));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1] & (kFdReadable | kFdWritable), kFdReadable);
+  EXPECT_EQ(loop->watched_fds(), 1u);
+}
+
+TEST(EventLoopTest, SetInterestOnAnUnwatchedFdIsAnError) {
+  auto loop = MakeLoop();
+  absl::Status status = loop->SetInterest(7, kFdReadable);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
 }
 
 TEST(EventLoopTest, WatchingABadFdIsAnError) {
