@@ -97,9 +97,9 @@ TEST(EventLoopTest, SetInterestSwitchesEventsAndKeepsTheCallback) {
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
   UniqueFd a(fds[0]), b(fds[1]);
   std::vector<uint32_t> seen;
-  ASSERT_TRUE(loop->WatchFd(a.get(), kFdWritable, [&](uint32_t events) {
-                    seen.push_back(events);
-                  }).ok());
+  ASSERT_TRUE(loop->WatchFd(a.get(), kFdWritable,
+                            [&](uint32_t events) { seen.push_back(events); })
+                  .ok());
   // An empty socket is writable at once, never readable.
   loop->RunOnce(absl::Seconds(1));
   ASSERT_EQ(seen.size(), 1u);
