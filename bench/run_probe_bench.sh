@@ -8,8 +8,10 @@
 #   DNS   propwatch vs dnsperf vs blackbox_exporter, same knotd, same name
 #   HTTP  propwatch vs wrk -H 'Connection: close' vs blackbox_exporter, same
 #         nginx, a fresh connection for every request
-#   RSS   propwatch idle vs blackbox_exporter idle (VmHWM); propwatch with
-#         1,000 HTTP and 1,000 DNS probes held in flight
+#   RSS   propwatch-agent idle (the daemon, connected to a local coordinator),
+#         the probe engine alone and a bare gRPC client (the floor for any
+#         agent on Debian's shared libgrpc++) vs blackbox_exporter (VmHWM);
+#         the probe engine with 1,000 HTTP and 1,000 DNS probes in flight
 # and prints a table of medians with ratios and PASS/MISS against the targets.
 #
 # Environment: REPS (5), BENCH_SECONDS (5, per measurement), CONCURRENCY (64,
@@ -46,8 +48,11 @@ if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DPROPWATCH_BUILD_BENCH=ON -DPROPWATCH_WITH_PROBES=ON >/dev/null
 fi
-ninja -C "$build" -j"$jobs" propwatch-probe-load propwatch-bench-servers >/dev/null
+ninja -C "$build" -j"$jobs" propwatch-probe-load propwatch-bench-servers \
+  propwatch-agent propwatch-coordinator propwatch-grpc-floor >/dev/null
 load="$build/bench/propwatch-probe-load"
+agent_bin="$build/agent/propwatch-agent"
+coordinator_bin="$build/coordinator/propwatch-coordinator"
 
 # --- processes we start, stopped by PID --------------------------------------
 work=$(mktemp -d /tmp/propwatch-bench.XXXXXX)
@@ -131,6 +136,13 @@ for probe in "$bb_dns" "$bb_http"; do
 done
 echo "www.bench.test A" >"$work/queries.txt"
 
+# A coordinator for the idle agent daemons to connect to.
+"$coordinator_bin" --insecure --listen 127.0.0.1:0 --data-dir "$work/coordinator" \
+  --port-file "$work/coordinator.port" 2>"$work/coordinator.log" &
+pids+=($!)
+wait_until 20 test -s "$work/coordinator.port" || { cat "$work/coordinator.log" >&2; exit 1; }
+coordinator="127.0.0.1:$(cat "$work/coordinator.port")"
+
 # --- one measurement each; every command bounded by timeout ----------------
 t=$((secs + 30))
 pw_dns() { timeout $t "$load" dns --server "$dns" --concurrency "$conc" --duration "$secs" | tee -a "$work/raw.log"; }
@@ -156,6 +168,13 @@ for ((r = 1; r <= reps; r++)); do
   "$load" idle --hold $((hold + 5)) >/dev/null &
   idle_pw_pid=$!
   pids+=("$idle_pw_pid")
+  "$agent_bin" --coordinator "$coordinator" --insecure --agent-id "bench-idle-$r" \
+    --region bench --system-resolver "$dns" --log-level warn 2>>"$work/agent.log" &
+  idle_agent_pid=$!
+  pids+=("$idle_agent_pid")
+  "$build/bench/propwatch-grpc-floor" --coordinator "$coordinator" --hold $((hold + 5)) &
+  idle_floor_pid=$!
+  pids+=("$idle_floor_pid")
   idle_port=$(free_port)
   idle_pid=$(start_blackbox "$idle_port")
   pids+=("$idle_pid")
@@ -163,10 +182,15 @@ for ((r = 1; r <= reps; r++)); do
   sleep "$hold"
   add idle_pw "$(rss_kb "$idle_pw_pid" VmHWM)"
   add idle_pw_anon "$(rss_kb "$idle_pw_pid" RssAnon)"
+  add idle_agent "$(rss_kb "$idle_agent_pid" VmHWM)"
+  add idle_agent_anon "$(rss_kb "$idle_agent_pid" RssAnon)"
+  add idle_floor "$(rss_kb "$idle_floor_pid" VmHWM)"
   add idle_bb "$(rss_kb "$idle_pid" VmHWM)"
   add idle_bb_anon "$(rss_kb "$idle_pid" RssAnon)"
   stop_pid "$idle_pid"
   stop_pid "$idle_pw_pid"
+  stop_pid "$idle_agent_pid"
+  stop_pid "$idle_floor_pid"
 
   # Throughput, tool order rotated each round.
   for k in 0 1 2; do
@@ -208,7 +232,7 @@ mb() { awk -v k="$1" 'BEGIN {printf "%.1f MB", k / 1024}'; }
 
 dns_pw=$(m dns_pw) dns_perf=$(m dns_perf) dns_bb=$(m dns_bb)
 http_pw=$(m http_pw) http_wrk2=$(m http_wrk2) http_wrk1=$(m http_wrk1) http_bb=$(m http_bb)
-idle_pw=$(m idle_pw) idle_bb=$(m idle_bb)
+idle_pw=$(m idle_pw) idle_bb=$(m idle_bb) idle_agent=$(m idle_agent) idle_floor=$(m idle_floor)
 inf_http=$(m inflight_http) inf_dns=$(m inflight_dns)
 
 echo
@@ -231,14 +255,18 @@ row "HTTP blackbox_exporter probes/s (wrk -t2 -c$conc on /probe)" "$http_bb" ""
 row "HTTP propwatch / wrk -t2" "$(ratio "$http_pw" "$http_wrk2")" ">= 0.50 $(verdict "$(ratio "$http_pw" "$http_wrk2")" ge 0.5)"
 row "HTTP propwatch / wrk -t1 (same thread count)" "$(ratio "$http_pw" "$http_wrk1")" ">= 0.50 $(verdict "$(ratio "$http_pw" "$http_wrk1")" ge 0.5)"
 row "HTTP propwatch / blackbox_exporter" "$(ratio "$http_pw" "$http_bb")" ">= 5 $(verdict "$(ratio "$http_pw" "$http_bb")" ge 5)"
-row "RSS idle propwatch (VmHWM; loop + both probers)" "$(mb "$idle_pw")" ""
+row "RSS idle propwatch-agent (VmHWM; daemon, connected)" "$(mb "$idle_agent")" ""
+row "RSS idle probe engine alone (VmHWM; loop + both probers)" "$(mb "$idle_pw")" ""
+row "RSS idle bare gRPC client, connected (VmHWM; the floor)" "$(mb "$idle_floor")" "(libgrpc++ and its libraries, no probes)"
 row "RSS idle blackbox_exporter (VmHWM, fresh process)" "$(mb "$idle_bb")" "(after this run's load: $(mb "$bb_busy_rss"))"
-row "RSS idle private (RssAnon) propwatch / blackbox_exporter" "$(mb "$(m idle_pw_anon)") / $(mb "$(m idle_bb_anon)")" "(not a target; shows where RSS goes)"
-row "RSS idle propwatch / blackbox_exporter" "$(ratio "$idle_pw" "$idle_bb")" "<= 1.00 $(verdict "$(ratio "$idle_pw" "$idle_bb")" le 1)"
+row "RSS idle private (RssAnon) agent / engine / blackbox" "$(mb "$(m idle_agent_anon)") / $(mb "$(m idle_pw_anon)") / $(mb "$(m idle_bb_anon)")" "(not a target; shows where RSS goes)"
+row "RSS idle propwatch-agent / blackbox_exporter" "$(ratio "$idle_agent" "$idle_bb")" "<= 1.00 $(verdict "$(ratio "$idle_agent" "$idle_bb")" le 1)"
+row "RSS idle probe engine alone / blackbox_exporter" "$(ratio "$idle_pw" "$idle_bb")" "(informative)"
+row "RSS idle bare gRPC client / blackbox_exporter" "$(ratio "$idle_floor" "$idle_bb")" "(informative: the floor)"
 row "RSS peak propwatch, $inflight HTTP probes in flight" "$(mb "$inf_http")" "< 100 MB $(verdict "$inf_http" le 102399)"
 row "RSS peak propwatch, $inflight DNS probes in flight" "$(mb "$inf_dns")" "< 100 MB $(verdict "$inf_dns" le 102399)"
 echo
 echo "raw values per round (in round order):"
-for k in dns_pw dns_perf dns_bb http_pw http_wrk2 http_wrk1 http_bb idle_pw idle_bb idle_pw_anon idle_bb_anon inflight_http inflight_dns; do
+for k in dns_pw dns_perf dns_bb http_pw http_wrk2 http_wrk1 http_bb idle_agent idle_floor idle_pw idle_bb idle_agent_anon idle_pw_anon idle_bb_anon inflight_http inflight_dns; do
   echo "  $k:${runs[$k]}"
 done
