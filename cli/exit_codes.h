@@ -13,6 +13,10 @@ enum ExitCode : int {
   kExitInconclusive = 2,  // no quorum, deadline while still converging
   kExitUsage = 3,         // usage error or bad spec
   kExitUnreachable = 4,   // coordinator unreachable or not authorised
+  // The shell's convention, 128 + the signal: the wait was interrupted by
+  // SIGINT (Ctrl-C) or SIGTERM (a cancelled CI job) and is no verdict.
+  kExitInterrupted = 130,
+  kExitTerminated = 143,
 };
 
 // Maps an RPC failure to the exit code a pipeline should see: 3 for what the

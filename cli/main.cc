@@ -89,7 +89,8 @@ void AddVerifyFlags(CLI::App& verify, propwatch::VerifyFlags& f) {
   verify.add_option("--commit", f.commit, "commit id");
   verify.add_flag("--wait", f.wait,
                   "follow to the final state; exit 0 converged, 1 diverged, "
-                  "2 inconclusive");
+                  "2 inconclusive; Ctrl-C or SIGTERM cancels the "
+                  "verification and exits 130 or 143");
   verify.add_flag("--dry-run", f.dry_run,
                   "check the spec and print the request; contact nobody");
 }
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
       "propwatchctl: verify that routing and DNS changes reached "
       "every region and edge IP.\nExit codes: 0 converged/pass, 1 "
       "diverged/fail, 2 inconclusive, 3 usage or bad spec, 4 coordinator "
-      "unreachable or not authorised."};
+      "unreachable or not authorised, 130/143 interrupted while waiting."};
   app.set_version_flag("--version", PROPWATCH_VERSION);
   app.require_subcommand(1);
   // Global flags may also follow the subcommand: `propwatchctl agents -o json`.

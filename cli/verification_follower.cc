@@ -22,14 +22,28 @@ absl::Time VerificationFollower::GiveUpAt(const v1::Verification& v) const {
   return created + deadline + 2 * interval + options_.grace;
 }
 
+void VerificationFollower::Interrupt() {
+  std::lock_guard<std::mutex> lock(mu_);
+  interrupted_ = true;
+  if (stream_ != nullptr) stream_->Cancel();
+  interrupted_cv_.notify_all();
+}
+
 absl::StatusOr<v1::VerificationEvent> VerificationFollower::Follow(
     const v1::Verification& start, const EventCallback& on_event,
     const ReconnectCallback& on_reconnect) {
   const absl::Time give_up = GiveUpAt(start);
   int failures = 0;
   absl::Duration backoff = options_.first_backoff;
+  const absl::Status interrupted =
+      absl::CancelledError("interrupted while following the verification");
   while (true) {
     auto stream = client_.WatchVerification(start.id(), give_up);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (interrupted_) return interrupted;
+      stream_ = stream.get();
+    }
     v1::VerificationEvent event;
     bool progressed = false;
     while (stream->Read(&event)) {
@@ -40,10 +54,17 @@ absl::StatusOr<v1::VerificationEvent> VerificationFollower::Follow(
         // only saves waiting for its trailers.
         stream->Cancel();
         (void)stream->Finish();
+        std::lock_guard<std::mutex> lock(mu_);
+        stream_ = nullptr;
         return event;
       }
     }
     absl::Status status = stream->Finish();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stream_ = nullptr;
+      if (interrupted_) return interrupted;
+    }
     if (absl::Now() >= give_up) {
       return absl::DeadlineExceededError(absl::StrCat(
           "verification ", start.id(), " did not reach a final state by ",
@@ -72,7 +93,14 @@ absl::StatusOr<v1::VerificationEvent> VerificationFollower::Follow(
                        options_.max_reconnects, " reconnect attempts)"));
     }
     on_reconnect(failures, status);
-    absl::SleepFor(std::min(backoff, give_up - absl::Now()));
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      interrupted_cv_.wait_for(
+          lock,
+          absl::ToChronoMilliseconds(std::min(backoff, give_up - absl::Now())),
+          [this] { return interrupted_; });
+      if (interrupted_) return interrupted;
+    }
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }

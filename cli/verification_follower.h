@@ -5,7 +5,9 @@
 #ifndef PROPWATCH_CLI_VERIFICATION_FOLLOWER_H_
 #define PROPWATCH_CLI_VERIFICATION_FOLLOWER_H_
 
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -40,7 +42,8 @@ class VerificationFollower {
   // `on_event` sees every event in order. Returns the final event, or:
   // NotFound / PermissionDenied at once; Unavailable after max_reconnects
   // failed attempts; DeadlineExceeded when no final state arrived within the
-  // verification's deadline plus grace.
+  // verification's deadline plus grace; Cancelled once Interrupt() was
+  // called.
   absl::StatusOr<v1::VerificationEvent> Follow(
       const v1::Verification& start, const EventCallback& on_event,
       const ReconnectCallback& on_reconnect);
@@ -48,9 +51,17 @@ class VerificationFollower {
   // The time after which Follow gives up on `v`.
   absl::Time GiveUpAt(const v1::Verification& v) const;
 
+  // Thread-safe: ends Follow() soon, from a blocking read or a backoff wait.
+  void Interrupt();
+
  private:
   CoordinatorClient& client_;
   FollowOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable interrupted_cv_;
+  bool interrupted_ = false;              // guarded by mu_
+  VerificationStream* stream_ = nullptr;  // guarded by mu_; Follow's current
 };
 
 }  // namespace propwatch

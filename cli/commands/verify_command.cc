@@ -250,7 +250,7 @@ ExitCode RunVerifyCommand(const CommandContext& ctx, const VerifyFlags& flags) {
   if (ctx.format != OutputFormat::kJson) {
     Print(ctx, absl::StrCat("created verification ", created->id(), "\n"));
   }
-  return FollowVerification(ctx, *created);
+  return FollowVerification(ctx, *created, OnInterrupt::kCancelVerification);
 }
 
 }  // namespace propwatch

@@ -1,6 +1,9 @@
 #include "cli/commands/watch_command.h"
 
+#include <signal.h>
+
 #include "absl/strings/str_cat.h"
+#include "cli/interrupt_watch.h"
 #include "cli/names.h"
 #include "cli/watch_display.h"
 #include "common/proto_json.h"
@@ -22,10 +25,47 @@ std::map<std::string, std::string> AgentRegions(CoordinatorClient& client) {
   return regions;
 }
 
+// After SIGINT/SIGTERM: says what is left behind, cancelling first when
+// this command started the verification.
+ExitCode ReportInterrupt(const CommandContext& ctx,
+                         const v1::Verification& start, int signal_number,
+                         OnInterrupt on_interrupt) {
+  const char* signal_name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";
+  const std::string& id = start.id();
+  if (on_interrupt == OnInterrupt::kLeaveRunning) {
+    std::fprintf(ctx.err,
+                 "propwatchctl: interrupted (%s); verification %s keeps "
+                 "running (propwatchctl watch %s)\n",
+                 signal_name, id.c_str(), id.c_str());
+  } else {
+    v1::CancelVerificationRequest request;
+    request.set_id(id);
+    request.set_reason(absl::StrCat(
+        "propwatchctl verify --wait was interrupted (", signal_name, ")"));
+    auto cancelled = ctx.client.CancelVerification(request);
+    if (cancelled.ok()) {
+      std::fprintf(ctx.err,
+                   "propwatchctl: interrupted (%s); cancelled verification "
+                   "%s\n",
+                   signal_name, id.c_str());
+    } else {
+      std::fprintf(ctx.err,
+                   "propwatchctl: interrupted (%s); could not cancel "
+                   "verification %s: %s; it runs until its deadline "
+                   "(propwatchctl cancel %s)\n",
+                   signal_name, id.c_str(),
+                   std::string(cancelled.status().message()).c_str(),
+                   id.c_str());
+    }
+  }
+  return signal_number == SIGINT ? kExitInterrupted : kExitTerminated;
+}
+
 }  // namespace
 
 ExitCode FollowVerification(const CommandContext& ctx,
                             const v1::Verification& start,
+                            OnInterrupt on_interrupt,
                             const FollowOptions& options) {
   const bool json = ctx.format == OutputFormat::kJson;
   // With JSON on stdout, progress goes to stderr so stdout stays one
@@ -36,6 +76,10 @@ ExitCode FollowVerification(const CommandContext& ctx,
       progress, /*live=*/ansi, ansi, ctx.columns,
       ansi ? AgentRegions(ctx.client) : std::map<std::string, std::string>{});
   VerificationFollower follower(ctx.client, options);
+  // Without it (another watch active) Ctrl-C simply ends the process.
+  absl::StatusOr<std::unique_ptr<InterruptWatch>> interrupts =
+      InterruptWatch::Start(
+          [&follower](int /*signal_number*/) { follower.Interrupt(); });
   auto final_event = follower.Follow(
       start,
       [&](const v1::VerificationEvent& event) { display.OnEvent(event); },
@@ -43,6 +87,14 @@ ExitCode FollowVerification(const CommandContext& ctx,
         display.OnReconnect(attempt, why);
       });
   display.Finish();
+  const int signal_number =
+      interrupts.ok() ? (*interrupts)->signal_number() : 0;
+  // A signal that lands after the final state changes nothing: the verdict
+  // stands.
+  if (signal_number != 0 && !final_event.ok() &&
+      final_event.status().code() == absl::StatusCode::kCancelled) {
+    return ReportInterrupt(ctx, start, signal_number, on_interrupt);
+  }
   if (!final_event.ok()) {
     if (final_event.status().code() == absl::StatusCode::kDeadlineExceeded) {
       std::fprintf(ctx.err, "propwatchctl: %s\n",
@@ -69,7 +121,7 @@ ExitCode FollowVerification(const CommandContext& ctx,
 ExitCode RunWatchCommand(const CommandContext& ctx, const std::string& id) {
   auto v = ctx.client.GetVerification(id);
   if (!v.ok()) return ReportFailure(ctx, v.status());
-  return FollowVerification(ctx, *v);
+  return FollowVerification(ctx, *v, OnInterrupt::kLeaveRunning);
 }
 
 }  // namespace propwatch

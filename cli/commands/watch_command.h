@@ -16,8 +16,14 @@ namespace propwatch {
 // VerificationEvent document (the final verification and its last round).
 // Exit: ExitCodeForState of the final state; 2 when no final state arrived
 // in time; 3 unknown id; 4 coordinator gone for good or refusing.
+// SIGINT or SIGTERM while following ends the wait with 130 or 143 and says
+// what became of the verification: `verify --wait`, which started it,
+// cancels it (its agents stop probing for a change nobody waits for);
+// `watch` leaves it running.
+enum class OnInterrupt { kLeaveRunning, kCancelVerification };
 ExitCode FollowVerification(const CommandContext& ctx,
                             const v1::Verification& start,
+                            OnInterrupt on_interrupt,
                             const FollowOptions& options = {});
 
 ExitCode RunWatchCommand(const CommandContext& ctx, const std::string& id);

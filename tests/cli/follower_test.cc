@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "cli/verification_follower.h"
@@ -155,6 +156,26 @@ TEST_F(FollowerTest, GivesUpAfterBoundedRetries) {
               ::testing::HasSubstr("gave up after 3 reconnect attempts"));
   EXPECT_EQ(reconnects, 3);
   EXPECT_EQ(service_->calls(), 4u);
+}
+
+TEST_F(FollowerTest, InterruptEndsTheBackoffWaitWithCancelled) {
+  Start({});
+  FollowOptions o = Fast();
+  o.first_backoff = absl::Seconds(30);  // only Interrupt() can end this wait
+  o.max_backoff = absl::Seconds(30);
+  VerificationFollower follower(*client_, o);
+  std::thread interrupter;
+  auto final_event = follower.Follow(
+      Start(), [](const v1::VerificationEvent&) {},
+      [&](int attempt, const absl::Status&) {
+        EXPECT_EQ(attempt, 1);
+        interrupter = std::thread([&follower] { follower.Interrupt(); });
+      });
+  if (interrupter.joinable()) interrupter.join();
+  ASSERT_FALSE(final_event.ok());
+  EXPECT_EQ(final_event.status().code(), absl::StatusCode::kCancelled)
+      << final_event.status();
+  EXPECT_EQ(service_->calls(), 1u);
 }
 
 TEST_F(FollowerTest, UnknownIdFailsAtOnce) {

@@ -12,6 +12,7 @@
 
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -252,6 +253,79 @@ TEST_F(VerifyGateTest, CoordinatorRestartMidWaitDoesNotFailTheGate) {
       << ctl.Stdout() << ctl.Stderr() << lab_->Logs();
   EXPECT_THAT(ctl.Stdout(), HasSubstr("reconnecting"));
   EXPECT_THAT(ctl.Stdout(), HasSubstr("converged: "));
+}
+
+// The id printed in "created verification ID".
+std::string CreatedId(const std::string& out) {
+  const std::string marker = "created verification ";
+  const size_t at = out.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t start = at + marker.size();
+  return out.substr(start, out.find_first_of(" \n", start) - start);
+}
+
+// Runs `argv` (following a verification that keeps running: many stable
+// rounds, a long deadline) and sends it `signal_number` once it shows
+// progress.
+struct Interrupted {
+  int exit_code = -1;
+  std::string id, out, err;
+};
+Interrupted InterruptOnceRunning(GateLab& lab,
+                                 const std::vector<std::string>& argv,
+                                 int signal_number) {
+  TempDir dir;
+  Subprocess ctl(argv, dir.File("ctl"));
+  Interrupted r;
+  // The first progress line: "[+1s] ID running ...".
+  const bool started = WaitFor(
+      [&] { return ctl.Stdout().find(" running ") != std::string::npos; },
+      absl::Seconds(20));
+  EXPECT_TRUE(started) << ctl.Stdout() << ctl.Stderr() << lab.Logs();
+  ctl.Signal(signal_number);
+  auto status = ctl.Wait(absl::Seconds(20));
+  EXPECT_TRUE(status.has_value()) << ctl.Stdout() << ctl.Stderr();
+  if (status.has_value() && WIFEXITED(*status)) {
+    r.exit_code = WEXITSTATUS(*status);
+  }
+  r.out = ctl.Stdout();
+  r.err = ctl.Stderr();
+  r.id = CreatedId(r.out);
+  return r;
+}
+
+TEST_F(VerifyGateTest, InterruptedWaitCancelsTheVerificationItStarted) {
+  std::vector<std::string> argv = lab_->Ctl(
+      Concat(lab_->VerifyFlags("good.example.test", "60s"), {"--wait"}));
+  argv.insert(argv.end(), {"--stable-rounds", "50"});
+  const Interrupted r = InterruptOnceRunning(*lab_, argv, SIGINT);
+  EXPECT_EQ(r.exit_code, 130) << r.out << r.err;
+  ASSERT_FALSE(r.id.empty()) << r.out;
+  EXPECT_THAT(
+      r.err, HasSubstr("interrupted (SIGINT); cancelled verification " + r.id));
+  auto get = Ctl({"get", r.id, "-o", "json"});
+  ASSERT_EQ(get.exit_code, 0) << get.out << get.err;
+  const auto v = ParseJson<v1::Verification>(get.out);
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_CANCELLED);
+  EXPECT_THAT(v.state_reason(), HasSubstr("interrupted (SIGINT)"));
+}
+
+TEST_F(VerifyGateTest, TerminatedWatchLeavesTheVerificationRunning) {
+  auto created = Ctl(Concat(lab_->VerifyFlags("good.example.test", "60s"),
+                            {"--stable-rounds", "50"}));
+  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+  // Without --wait, verify prints just the id.
+  const std::string id(absl::StripAsciiWhitespace(created.out));
+  ASSERT_FALSE(id.empty()) << created.out;
+  const Interrupted r =
+      InterruptOnceRunning(*lab_, lab_->Ctl({"watch", id}), SIGTERM);
+  EXPECT_EQ(r.exit_code, 143) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("interrupted (SIGTERM); verification " + id +
+                               " keeps running"));
+  auto get = Ctl({"get", id, "-o", "json"});
+  const auto v = ParseJson<v1::Verification>(get.out);
+  EXPECT_NE(v.state(), v1::VERIFICATION_STATE_CANCELLED) << get.out;
+  ASSERT_EQ(Ctl({"cancel", id}).exit_code, 0);
 }
 
 // Runs argv on a pseudo-terminal (80x30) and returns everything it wrote.
