@@ -47,11 +47,23 @@ RoundSummary SummarizeRound(
     r.agents_known = std::max(r.agents_known, 0) + 1;
   }
   RoundSummary summary;
-  if (report != nullptr) {
+  if (report != nullptr && report->agents_by_region_size() > 0) {
+    // The coordinator's own count: exactly the agents it asked this round
+    // (0 in a selected region where it asked none).
+    for (auto& [name, r] : regions) r.agents_known = 0;
+    for (const v1::RegionAgents& row : report->agents_by_region()) {
+      RegionSummary& r = region(row.region());
+      r.agents_known = static_cast<int>(row.asked());
+      r.agents_missing = static_cast<int>(row.asked() - row.answered());
+    }
+  } else if (report != nullptr) {
+    // An older coordinator: estimate from the agents connected at the start.
     for (const std::string& agent : report->missing_agents()) {
       auto it = agent_regions.find(agent);
       if (it != agent_regions.end()) ++region(it->second).agents_missing;
     }
+  }
+  if (report != nullptr) {
     std::map<std::tuple<std::string, std::string, std::string>, FailingCell>
         failing;
     for (const v1::MatrixCell& cell : report->cells()) {

@@ -4,6 +4,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -58,6 +59,28 @@ VerdictFacts CollectVerdictFacts(const HttpRound& http, const DnsRound& dns,
   return facts;
 }
 
+// Asked and answered per region, from the round's participants and the
+// agents that sent a result. std::map keeps the regions sorted, so the
+// report stays deterministic.
+void AppendAgentsByRegion(const RoundInput& input, v1::RoundReport* report) {
+  std::set<std::string> answered_agents;
+  for (const v1::ProbeResult& r : input.results) {
+    answered_agents.insert(r.agent_id());
+  }
+  std::map<std::string, std::pair<uint32_t, uint32_t>> by_region;
+  for (const auto& [agent, region] : input.participants) {
+    auto& [asked, answered] = by_region[region];
+    ++asked;
+    if (answered_agents.count(agent) != 0) ++answered;
+  }
+  for (const auto& [region, counts] : by_region) {
+    v1::RegionAgents* row = report->add_agents_by_region();
+    row->set_region(region);
+    row->set_asked(counts.first);
+    row->set_answered(counts.second);
+  }
+}
+
 }  // namespace
 
 v1::RoundReport EvaluateRound(const RoundInput& input) {
@@ -93,6 +116,7 @@ v1::RoundReport EvaluateRound(const RoundInput& input) {
   for (const std::string& agent : quorum.missing_agents) {
     report.add_missing_agents(agent);
   }
+  AppendAgentsByRegion(input, &report);
   report.set_verdict(
       DecideVerdict(report.diagnoses(), CollectVerdictFacts(http, dns, spec)));
   return report;

@@ -1,6 +1,8 @@
 // The live view, the CI line and the report, rendered from hand-built
 // verifications and round reports.
 #include <cstdio>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
@@ -105,6 +107,25 @@ TEST(LiveViewTest, ScreenShowsRegionsFailingIpAndReason) {
             "MIXED 127.0.0.3 /signin (200,404) in ap, eu, us\n"
             "Round 3 failed: 127.0.0.3 fails /signin from 3 regions.\n")
       << screen;
+}
+
+TEST(LiveViewTest, AgentsColumnUsesTheCoordinatorsCountsWhenPresent) {
+  LiveState s = FailingState();
+  // The coordinator asked 3 agents in ap (one joined after the watch began)
+  // and 1 in eu; us was not asked at all this round.
+  for (const auto& [region, asked, answered] :
+       std::vector<std::tuple<std::string, int, int>>{{"ap", 3, 2},
+                                                      {"eu", 1, 1}}) {
+    v1::RegionAgents* row = s.round->add_agents_by_region();
+    row->set_region(region);
+    row->set_asked(asked);
+    row->set_answered(answered);
+  }
+  const std::string screen =
+      Joined(RenderLiveScreen(s, kCreated + absl::Seconds(7), false));
+  EXPECT_THAT(screen, HasSubstr("\nap      2/3 "));
+  EXPECT_THAT(screen, HasSubstr("\neu      1/1 "));
+  EXPECT_THAT(screen, HasSubstr("\nus      0/0 "));
 }
 
 TEST(LiveViewTest, ColorOnlyWithAnsi) {

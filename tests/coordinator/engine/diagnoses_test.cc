@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "coordinator/engine/evaluate_round.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -458,6 +459,12 @@ TEST(DiagnosisFieldsTest, NoQuorumNamesTheRegionAndTheMissingAgents) {
   v1::RoundReport report = round.Evaluate();
   EXPECT_EQ(report.verdict(), v1::VERDICT_INCONCLUSIVE);
   EXPECT_THAT(report.missing_agents(), ElementsAre("eu-2", "eu-3"));
+  // Asked and answered per region, sorted by region.
+  std::vector<std::string> rows;
+  for (const v1::RegionAgents& r : report.agents_by_region()) {
+    rows.push_back(absl::StrCat(r.region(), " ", r.answered(), "/", r.asked()));
+  }
+  EXPECT_THAT(rows, ElementsAre("ap 2/2", "eu 1/3", "us 2/2"));
   const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_NO_QUORUM);
   EXPECT_THAT(d.regions(), ElementsAre("eu"));
   EXPECT_EQ(d.summary(),
