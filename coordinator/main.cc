@@ -5,9 +5,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/replace_file.h"
 #include "coordinator/service/coordinator_server.h"
 
 int main(int argc, char** argv) {
@@ -90,10 +91,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!port_file.empty()) {
-    std::ofstream out(port_file + ".tmp");
-    out << (*server)->port() << "\n";
-    out.close();
-    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+    absl::Status written = propwatch::ReplaceFile(
+        port_file, absl::StrCat((*server)->port(), "\n"));
+    if (!written.ok()) {
+      spdlog::warn("--port-file: {}", std::string(written.message()));
+    }
   }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

@@ -1,10 +1,7 @@
 #include "agent/link/link_status_file.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
+#include "common/replace_file.h"
 
 namespace propwatch {
 
@@ -35,24 +32,8 @@ absl::Status LinkStatusFile::Update(bool connected, absl::string_view reason) {
     return absl::OkStatus();
   }
   const std::string line = LinkStatusLine(connected, coordinator_, now, reason);
-  const std::string temporary = path_ + ".tmp";
-  std::string error;
-  if (FILE* f = std::fopen(temporary.c_str(), "w"); f == nullptr) {
-    error =
-        absl::StrCat("cannot write ", temporary, ": ", std::strerror(errno));
-  } else {
-    const bool wrote =
-        std::fwrite(line.data(), 1, line.size(), f) == line.size();
-    const bool closed = std::fclose(f) == 0;
-    if (!wrote || !closed) {
-      error =
-          absl::StrCat("cannot write ", temporary, ": ", std::strerror(errno));
-    } else if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
-      error = absl::StrCat("cannot rename ", temporary, " to ", path_, ": ",
-                           std::strerror(errno));
-    }
-  }
-  if (!error.empty()) {
+  if (absl::Status s = ReplaceFile(path_, line); !s.ok()) {
+    const std::string error(s.message());
     if (error == last_error_) return absl::OkStatus();
     last_error_ = error;
     return absl::UnavailableError(

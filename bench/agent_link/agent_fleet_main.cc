@@ -10,7 +10,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -19,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "bench/agent_link/fleet.h"
 #include "bench/agent_link/synthetic_results.h"
+#include "common/replace_file.h"
 #include "tests/testing/process_memory.h"
 
 namespace {
@@ -35,13 +35,7 @@ void RaiseFileLimit() {
 }
 
 bool WriteReadyFile(const std::string& path, int welcomed) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << welcomed << "\n";
-    if (!out) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
+  return propwatch::ReplaceFile(path, absl::StrCat(welcomed, "\n")).ok();
 }
 
 std::string Ms(double v) { return absl::StrFormat("%.3f", v); }
