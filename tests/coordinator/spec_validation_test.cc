@@ -1,5 +1,9 @@
 #include "coordinator/verify/spec_validation.h"
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
 #include "common/time_convert.h"
 #include "gtest/gtest.h"
 
@@ -87,6 +91,106 @@ TEST(SpecValidationTest, AllowlistAppliesToHostnames) {
   auto v = ValidateVerificationRequest(Minimal(),
                                        TargetPolicy({"*.example.org"}, false));
   EXPECT_EQ(v.status().code(), absl::StatusCode::kPermissionDenied);
+}
+
+v1::CreateVerificationRequest WithResolvers(
+    std::vector<std::string> addresses) {
+  v1::CreateVerificationRequest r = Minimal();
+  r.mutable_spec()->add_resolvers()->mutable_system();
+  for (const std::string& a : addresses) {
+    r.mutable_spec()->add_resolvers()->set_address(a);
+  }
+  return r;
+}
+
+TEST(SpecValidationTest, ResolverAddressesPassTheTargetPolicy) {
+  struct Case {
+    std::string address;
+    absl::StatusCode code;
+    std::string says;
+  } cases[] = {
+      {"169.254.169.254", absl::StatusCode::kPermissionDenied,
+       "spec.resolvers[1].address: 169.254.169.254 is link-local (cloud "
+       "metadata) in 169.254.0.0/16; refused unless the coordinator runs "
+       "with --allow-private-targets"},
+      {"169.254.169.254:53", absl::StatusCode::kPermissionDenied,
+       "spec.resolvers[1].address: 169.254.169.254 is link-local"},
+      {"127.0.0.1:5353", absl::StatusCode::kPermissionDenied,
+       "spec.resolvers[1].address: 127.0.0.1 is loopback in 127.0.0.0/8"},
+      {"10.0.0.2", absl::StatusCode::kPermissionDenied, "10.0.0.0/8"},
+      {"[::1]:53", absl::StatusCode::kPermissionDenied, "::1/128"},
+      {"::1", absl::StatusCode::kPermissionDenied, "::1/128"},
+      {"[fd00::53]:5353", absl::StatusCode::kPermissionDenied, "fc00::/7"},
+      {"[::ffff:169.254.169.254]", absl::StatusCode::kPermissionDenied,
+       "IPv4-mapped"},
+      {"[64:ff9b::a9fe:a9fe]:53", absl::StatusCode::kPermissionDenied, "NAT64"},
+      {"[2002:7f00:1::1]", absl::StatusCode::kPermissionDenied, "6to4"},
+      {"[2001::1]", absl::StatusCode::kPermissionDenied, "Teredo"},
+      {"198.18.0.1", absl::StatusCode::kPermissionDenied, "198.18.0.0/15"},
+      {"192.0.0.8", absl::StatusCode::kPermissionDenied, "192.0.0.0/24"},
+      {"100.64.0.1", absl::StatusCode::kPermissionDenied, "100.64.0.0/10"},
+      {"resolver.internal", absl::StatusCode::kInvalidArgument,
+       "spec.resolvers[1].address: 'resolver.internal' is not ip[:port]"},
+      {"8.8.8.8:0", absl::StatusCode::kInvalidArgument,
+       "spec.resolvers[1].address"},
+      {"8.8.8.8:99999", absl::StatusCode::kInvalidArgument,
+       "spec.resolvers[1].address"},
+      {"", absl::StatusCode::kInvalidArgument, "spec.resolvers[1].address"},
+  };
+  for (const Case& c : cases) {
+    auto v = ValidateVerificationRequest(WithResolvers({c.address}),
+                                         TargetPolicy({}, false));
+    EXPECT_EQ(v.status().code(), c.code) << c.address << ": " << v.status();
+    EXPECT_NE(v.status().message().find(c.says), absl::string_view::npos)
+        << c.address << ": " << v.status();
+  }
+}
+
+TEST(SpecValidationTest, ResolverFieldPathNamesTheIndex) {
+  auto v = ValidateVerificationRequest(
+      WithResolvers({"8.8.8.8", "[2606:4700:4700::1111]:53", "127.0.0.53"}),
+      TargetPolicy({}, false));
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StartsWith(v.status().message(),
+                               "spec.resolvers[3].address: 127.0.0.53 "))
+      << v.status();
+}
+
+TEST(SpecValidationTest, AuthoritativeBootstrapPassesTheTargetPolicy) {
+  v1::CreateVerificationRequest r = Minimal();
+  r.mutable_spec()->add_resolvers()->mutable_authoritative()->set_bootstrap(
+      "169.254.169.254");
+  auto v = ValidateVerificationRequest(r, TargetPolicy({}, false));
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StartsWith(
+      v.status().message(),
+      "spec.resolvers[0].authoritative.bootstrap: 169.254.169.254 is "
+      "link-local"))
+      << v.status();
+  // No bootstrap: the agent's system resolvers, nothing to check.
+  r.mutable_spec()
+      ->mutable_resolvers(0)
+      ->mutable_authoritative()
+      ->clear_bootstrap();
+  EXPECT_TRUE(ValidateVerificationRequest(r, TargetPolicy({}, false)).ok());
+}
+
+TEST(SpecValidationTest, PublicAndAllowedResolvers) {
+  auto v = ValidateVerificationRequest(
+      WithResolvers({"8.8.8.8", "1.1.1.1:53", "[2606:4700:4700::1111]:53",
+                     "2001:4860:4860::8888"}),
+      TargetPolicy({}, false));
+  EXPECT_TRUE(v.ok()) << v.status();
+  // Labs run their resolvers on loopback with --allow-private-targets.
+  v = ValidateVerificationRequest(
+      WithResolvers(
+          {"127.0.0.1:5353", "169.254.169.254", "[::1]:53", "203.0.113.53"}),
+      TargetPolicy({}, true));
+  EXPECT_TRUE(v.ok()) << v.status();
+  // Even then the address must be an IP literal.
+  v = ValidateVerificationRequest(WithResolvers({"localhost:53"}),
+                                  TargetPolicy({}, true));
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(SpecValidationTest, Hostnames) {
