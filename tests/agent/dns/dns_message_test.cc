@@ -117,6 +117,35 @@ TEST(DnsMessageTest, OptExtendsRcode) {
   EXPECT_EQ(RcodeName(m->rcode), "BADVERS");
 }
 
+TEST(DnsMessageTest, ExtendedRcodeUsesAllTwelveBits) {
+  // RFC 6891 section 6.1.3: the OPT TTL's top byte is the upper eight bits
+  // of a 12-bit RCODE. That field is not a TTL, so RFC 2181's "top bit set
+  // reads as 0" must not apply to it.
+  struct Case {
+    uint32_t opt_ttl;
+    uint8_t header_rcode;
+    int rcode;
+    const char* name;
+  } cases[] = {
+      {0x00000000, 0, 0, "NOERROR"},       {0x00008000, 3, 3, "NXDOMAIN"},
+      {0x01000000, 0, 16, "BADVERS"},      {0x01000000, 7, 23, "BADCOOKIE"},
+      {0x7f000000, 0, 2032, "RCODE2032"},  {0x80000000, 0, 2048, "RCODE2048"},
+      {0x80008000, 0, 2048, "RCODE2048"},  {0xfe000000, 5, 4069, "RCODE4069"},
+      {0xff000000, 15, 4095, "RCODE4095"},
+  };
+  for (const Case& c : cases) {
+    DnsWireBuilder b;
+    b.Header(0x1234, kFlagQr | c.header_rcode, 1, 0, 0, 1)
+        .Question("www.example.test", kTypeA);
+    b.Name(".").U16(kTypeOpt).U16(1232).U32(c.opt_ttl).U16(0);
+    absl::StatusOr<DnsMessage> m = ParseDnsMessage(b.bytes());
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(m->rcode, c.rcode) << c.name;
+    EXPECT_EQ(RcodeName(m->rcode), c.name);
+    EXPECT_EQ(m->additional[0].ttl, c.opt_ttl) << c.name;
+  }
+}
+
 struct MalformedCase {
   std::string label;
   std::vector<uint8_t> wire;
