@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/host_port.h"
 #include "common/time_convert.h"
 
 namespace propwatch {
@@ -11,6 +12,25 @@ namespace {
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+// A resolver named by address ("ip", "ip:port", "[v6]:port") must be an IP
+// literal that passes the same address policy as HTTP targets: otherwise a
+// spec could make every agent send DNS queries to cloud metadata or to
+// loopback ports, and REFUSED-versus-timeout would map which ports listen.
+absl::Status CheckResolverAddress(absl::string_view field,
+                                  absl::string_view address,
+                                  const TargetPolicy& policy) {
+  absl::StatusOr<HostPort> parsed = ParseHostPort(address, 53);
+  if (!parsed.ok()) return Invalid(field, parsed.status().message());
+  if (!IsIpLiteral(parsed->host) || parsed->port == 0) {
+    return Invalid(field, absl::StrCat("'", address,
+                                       "' is not ip[:port] ([v6]:port for "
+                                       "IPv6) with a port from 1 to 65535"));
+  }
+  absl::Status s = policy.CheckAddress(parsed->host);
+  if (s.ok()) return s;
+  return absl::Status(s.code(), absl::StrCat(field, ": ", s.message()));
 }
 
 }  // namespace
@@ -30,6 +50,27 @@ bool IsValidHostname(absl::string_view hostname) {
     }
   }
   return true;
+}
+
+absl::Status CheckResolver(const v1::ResolverSpec& resolver,
+                           absl::string_view field,
+                           const TargetPolicy& policy) {
+  switch (resolver.kind_case()) {
+    case v1::ResolverSpec::KIND_NOT_SET:
+      return Invalid(field,
+                     "each resolver must be system, address or authoritative");
+    case v1::ResolverSpec::kAddress:
+      return CheckResolverAddress(absl::StrCat(field, ".address"),
+                                  resolver.address(), policy);
+    case v1::ResolverSpec::kAuthoritative:
+      if (resolver.authoritative().bootstrap().empty()) break;
+      return CheckResolverAddress(
+          absl::StrCat(field, ".authoritative.bootstrap"),
+          resolver.authoritative().bootstrap(), policy);
+    case v1::ResolverSpec::kSystem:
+      break;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::CreateVerificationRequest> ValidateVerificationRequest(
@@ -59,11 +100,15 @@ absl::StatusOr<v1::CreateVerificationRequest> ValidateVerificationRequest(
     spec.add_record_types(v1::RECORD_TYPE_CNAME);
   }
   if (spec.resolvers().empty()) spec.add_resolvers()->mutable_system();
-  for (const v1::ResolverSpec& r : spec.resolvers()) {
+  for (int i = 0; i < spec.resolvers_size(); ++i) {
+    const v1::ResolverSpec& r = spec.resolvers(i);
     if (r.kind_case() == v1::ResolverSpec::KIND_NOT_SET) {
       return Invalid("spec.resolvers",
                      "each resolver must be system, address or authoritative");
     }
+    absl::Status s =
+        CheckResolver(r, absl::StrCat("spec.resolvers[", i, "]"), policy);
+    if (!s.ok()) return s;
   }
   if (spec.scheme().empty()) spec.set_scheme("https");
   if (spec.scheme() != "https" && spec.scheme() != "http") {

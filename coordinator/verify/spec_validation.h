@@ -18,6 +18,15 @@ namespace propwatch {
 absl::StatusOr<v1::CreateVerificationRequest> ValidateVerificationRequest(
     const v1::CreateVerificationRequest& request, const TargetPolicy& policy);
 
+// OK for a system resolver; for one named by address (and for an
+// authoritative resolver's bootstrap) the address must be ip[:port] and pass
+// policy.CheckAddress. Errors start with `field` ("spec.resolvers[1]") and
+// the subfield: InvalidArgument for a malformed address, PermissionDenied
+// (naming the range and --allow-private-targets) for a refused one. For
+// every place a ResolverSpec arrives, e.g. ad-hoc DNS probes.
+absl::Status CheckResolver(const v1::ResolverSpec& resolver,
+                           absl::string_view field, const TargetPolicy& policy);
+
 // RFC 1123 hostname without a trailing dot; at least two labels.
 bool IsValidHostname(absl::string_view hostname);
 

@@ -193,6 +193,20 @@ TEST(SpecValidationTest, PublicAndAllowedResolvers) {
   EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(SpecValidationTest, CheckResolverForOtherCallers) {
+  v1::ResolverSpec r;
+  r.set_address("[::ffff:127.0.0.1]:5353");
+  absl::Status s = CheckResolver(r, "dns[2].resolver", TargetPolicy({}, false));
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StartsWith(s.message(), "dns[2].resolver.address: ")) << s;
+  EXPECT_TRUE(CheckResolver(r, "x", TargetPolicy({}, true)).ok());
+  r.mutable_system();
+  EXPECT_TRUE(CheckResolver(r, "x", TargetPolicy({}, false)).ok());
+  EXPECT_EQ(
+      CheckResolver(v1::ResolverSpec(), "x", TargetPolicy({}, false)).code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
 TEST(SpecValidationTest, Hostnames) {
   EXPECT_TRUE(IsValidHostname("www.example.com"));
   EXPECT_TRUE(IsValidHostname("_dmarc.example.com"));
