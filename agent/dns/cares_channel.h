@@ -1,9 +1,18 @@
-// One c-ares channel (a fixed, ordered list of servers) whose sockets and
-// single deadline are driven by an EventLoop: c-ares reports socket interest
-// through ARES_OPT_SOCK_STATE_CB, the loop calls ares_process_fd() on
-// readiness, and one loop timer is re-armed from ares_timeout() after every
-// processing step (the pattern of ares_process(3) and Envoy's c-ares
-// resolver; c-ares 1.18 has no event thread).
+// One logical c-ares channel (a fixed, ordered list of servers) whose
+// sockets and single deadline are driven by an EventLoop: c-ares reports
+// socket interest through ARES_OPT_SOCK_STATE_CB, the loop calls
+// ares_process_fd() on readiness, and one loop timer is re-armed from
+// ares_timeout() after every processing step (the pattern of
+// ares_process(3) and Envoy's c-ares resolver; c-ares 1.18 has no event
+// thread).
+//
+// Every query gets its own ares_channel ("lane") and so its own UDP socket,
+// whose source port the kernel picks at random: a spoofer has to guess the
+// port as well as the 16-bit ID, as with real resolvers (RFC 5452 section
+// 9.2). c-ares 1.18 reuses one UDP socket per server for every query of a
+// channel and has no ARES_OPT_UDP_MAX_QUERIES (1.20), hence the lanes. A lane
+// is configured entirely from options (it reads no resolv.conf) and is
+// destroyed once its query completes.
 //
 // Threading: loop thread only. Destroy every channel before its loop: the
 // destructor unregisters the channel's sockets and timer from the loop.
@@ -14,6 +23,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,9 +68,9 @@ class CaresChannel {
   CaresChannel(const CaresChannel&) = delete;
   CaresChannel& operator=(const CaresChannel&) = delete;
 
-  // Sends a complete query message (ares_send assigns its ID). `done` runs
-  // exactly once, possibly before Send returns when c-ares fails at once
-  // (e.g. no socket could be opened).
+  // Sends a complete query message (ares_send assigns its ID) from a fresh
+  // socket. `done` runs exactly once, possibly before Send returns when
+  // c-ares fails at once (e.g. no socket could be opened).
   void Send(absl::Span<const uint8_t> query, Completion done);
 
   // Queries handed to c-ares and not completed yet.
@@ -70,28 +81,37 @@ class CaresChannel {
   const std::vector<HostPort>& servers() const { return servers_; }
 
  private:
-  struct PendingQuery {
-    CaresChannel* channel;
+  // One ares_channel carrying one query.
+  struct Lane {
+    CaresChannel* owner = nullptr;
+    ares_channel channel = nullptr;
     Completion done;
+    bool finished = false;  // `done` has run; destroy when off the stack
   };
+  using LaneList = std::list<Lane>;
 
-  CaresChannel(EventLoop* loop, std::vector<HostPort> servers);
+  CaresChannel(EventLoop* loop, Options options,
+               std::vector<ares_addr_port_node> nodes);
 
   static void SockStateTrampoline(void* data, ares_socket_t fd, int readable,
                                   int writable) {
-    static_cast<CaresChannel*>(data)->OnSockState(fd, readable, writable);
+    auto* lane = static_cast<Lane*>(data);
+    lane->owner->OnSockState(lane, fd, readable, writable);
   }
   static void QueryTrampoline(void* arg, int status, int /*timeouts*/,
                               unsigned char* abuf, int alen) {
-    static_cast<PendingQuery*>(arg)->channel->OnQueryDone(
-        static_cast<PendingQuery*>(arg), status, abuf, alen);
+    auto* lane = static_cast<Lane*>(arg);
+    lane->owner->OnQueryDone(lane, status, abuf, alen);
   }
 
-  void OnSockState(ares_socket_t fd, int readable, int writable);
-  void OnFdReady(ares_socket_t fd, uint32_t events);
+  // A new lane at the end of lanes_, or the ares_init_options status.
+  int OpenLane(LaneList::iterator* lane);
+  void OnSockState(Lane* lane, ares_socket_t fd, int readable, int writable);
+  void OnFdReady(Lane* lane, ares_socket_t fd, uint32_t events);
   void OnTimer();
-  void OnQueryDone(PendingQuery* query, int status, unsigned char* abuf,
-                   int alen);
+  void OnQueryDone(Lane* lane, int status, unsigned char* abuf, int alen);
+  // Destroys finished lanes; only when no c-ares call is on the stack.
+  void ReapLanes();
   void RearmTimer();
   // "ip:port" of the server behind `fd` ("" if unknown), remembered per
   // open socket.
@@ -100,9 +120,14 @@ class CaresChannel {
 
   EventLoop* const loop_;
   const std::vector<HostPort> servers_;
+  const Options options_;
+  // The servers in c-ares form, linked through `next`; never resized.
+  const std::vector<ares_addr_port_node> nodes_;
   const std::string single_server_;  // the server when there is only one
   absl::flat_hash_map<ares_socket_t, std::string> peers_;
-  ares_channel channel_ = nullptr;
+  // std::list: lanes are handed to c-ares by address.
+  LaneList lanes_;
+  size_t finished_lanes_ = 0;
   size_t pending_ = 0;
   int dispatch_depth_ = 0;
   // The socket ares_process_fd is reading; a reply completed during that

@@ -243,7 +243,11 @@ absl::StatusOr<DnsRecord> ReadRecord(WireReader& reader,
   record.type = reader.U16();
   record.rclass = reader.U16();
   const uint32_t ttl = reader.U32();
-  record.ttl = ttl > 0x7fffffffu ? 0 : ttl;  // RFC 2181 section 8
+  // RFC 2181 section 8: a TTL with the top bit set reads as 0. An OPT
+  // record's TTL field is no TTL but the extended RCODE, version and flags
+  // (RFC 6891 section 6.1.3); clamping it would turn an extended RCODE of
+  // 2048 or more into NOERROR.
+  record.ttl = ttl > 0x7fffffffu && record.type != kTypeOpt ? 0 : ttl;
   const uint16_t rdlength = reader.U16();
   if (absl::Status s = reader.Need(
           rdlength, absl::StrCat(section, " record rdata of ", record.name));
@@ -373,13 +377,14 @@ std::string RcodeName(int rcode) {
   if (rcode >= 0 && rcode < static_cast<int>(kNames.size())) {
     return kNames[rcode];
   }
-  if (rcode == 16) return "BADVERS";  // RFC 6891 section 9
+  if (rcode == 16) return "BADVERS";    // RFC 6891 section 9
+  if (rcode == 23) return "BADCOOKIE";  // RFC 7873 section 8
   return absl::StrCat("RCODE", rcode);
 }
 
 int RcodeFromName(absl::string_view name) {
   const std::string upper = absl::AsciiStrToUpper(name);
-  for (int rcode = 0; rcode <= 16; ++rcode) {
+  for (int rcode = 0; rcode <= 23; ++rcode) {
     if (RcodeName(rcode) == upper) return rcode;
   }
   int rcode = 0;

@@ -66,7 +66,9 @@ struct DnsRecord {
   std::string name;
   uint16_t type = 0;
   uint16_t rclass = 0;
-  // Seconds. Values with the top bit set read as 0 (RFC 2181 section 8).
+  // Seconds. Values with the top bit set read as 0 (RFC 2181 section 8),
+  // except in OPT records, where the field holds the extended RCODE, the
+  // EDNS version and flags and is kept as sent (RFC 6891 section 6.1.3).
   uint32_t ttl = 0;
   // A/AAAA: the address; CNAME/NS: the target name; SOA: "mname rname
   // serial"; anything else: "\# <length> <lowercase hex>" (RFC 3597 sec. 5).

@@ -134,10 +134,17 @@ TEST(DnsProberHostileTest, FloodOfBloatedRepliesKeepsMemoryBounded) {
   // c-ares holds meanwhile (2 MB). The bound leaves room for allocator noise
   // but stays under the unbounded cost. (The fake serves TCP one connection
   // at a time; with 100 bloated probes a few pipelined TCP replies missed the
-  // deadline, which is left to investigate, not hidden here.)
+  // deadline, which is left to investigate, not hidden here.) Every query
+  // has its own c-ares channel, so each bloated probe opens its own TCP
+  // connection; the fake serves them one at a time from a listen backlog of
+  // 16, so the 30 are spread over three fakes to stay within it.
   constexpr int kBloated = 30;
+  constexpr int kBloatedServers = 3;
   constexpr uint64_t kMaxGrowth = 8ull << 20;
-  FakeDnsServer bloated(Truncated, Bloated);
+  std::vector<std::unique_ptr<FakeDnsServer>> bloated;
+  for (int i = 0; i < kBloatedServers; ++i) {
+    bloated.push_back(std::make_unique<FakeDnsServer>(Truncated, Bloated));
+  }
   FakeDnsServer silent(Silent);
   DnsQueryEngine::Options engine;
   engine.max_in_flight = 200;  // all in flight at once, none queued
@@ -154,9 +161,9 @@ TEST(DnsProberHostileTest, FloodOfBloatedRepliesKeepsMemoryBounded) {
                          deadline));
   }
   for (int i = 0; i < kBloated; ++i) {
-    specs.push_back(Spec(absl::StrCat("big", i, ".example.test"),
-                         {propwatch::v1::RECORD_TYPE_A}, bloated.address(),
-                         bloated_deadline));
+    specs.push_back(Spec(
+        absl::StrCat("big", i, ".example.test"), {propwatch::v1::RECORD_TYPE_A},
+        bloated[i % kBloatedServers]->address(), bloated_deadline));
   }
   const uint64_t rss_before = ::propwatch::testing::CurrentRssBytes();
   ASSERT_TRUE(::propwatch::testing::ResetPeakRss());
