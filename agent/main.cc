@@ -5,7 +5,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <thread>
 
 #include "agent/daemon/agent_daemon.h"
@@ -15,6 +14,7 @@
 #include "common/logging.h"
 #include "common/proto_json.h"
 #include "common/tls_credentials.h"
+#include "common/token_file.h"
 
 namespace {
 
@@ -215,12 +215,11 @@ int main(int argc, char** argv) {
     return Fail(std::string(credentials.status().message()), 3);
   options.credentials = *credentials;
   if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in || !std::getline(in, options.token) || options.token.empty()) {
-      return Fail("--token-file '" + token_file +
-                      "' cannot be read or its first line is empty",
-                  3);
-    }
+    // Trimmed (CRLF files included) and checked here: gRPC aborts the
+    // process on a metadata value it cannot send.
+    auto token = propwatch::ReadTokenFile(token_file, "--token-file");
+    if (!token.ok()) return Fail(std::string(token.status().message()), 3);
+    options.token = *std::move(token);
   }
 
   const std::string coordinator = options.coordinator;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/host_port.h"
+#include "common/token_file.h"
 
 namespace propwatch {
 namespace {
@@ -45,11 +46,28 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
                      "' must be host:port, e.g. 127.0.0.1:7411 (or set "
                      "PROPWATCH_COORDINATOR)"));
   }
+  // gRPC aborts the process on a metadata value with a CR or another byte
+  // it cannot send, printing the value: check the token before any call.
+  ClientOptions checked = options;
+  if (!options.token_file.empty()) {
+    if (!options.token.empty()) {
+      return absl::InvalidArgumentError(
+          "give the token either directly (--token, PROPWATCH_TOKEN) or in a "
+          "file, not both");
+    }
+    auto token = ReadTokenFile(options.token_file, "token file");
+    if (!token.ok()) return token.status();
+    checked.token = *std::move(token);
+  } else if (!options.token.empty()) {
+    auto token = CleanToken(options.token, "--token (PROPWATCH_TOKEN)");
+    if (!token.ok()) return token.status();
+    checked.token = *std::move(token);
+  }
   auto credentials = ClientCredentials(options.tls, options.insecure);
   if (!credentials.ok()) return credentials.status();
   auto channel = grpc::CreateChannel(options.coordinator, *credentials);
   return std::unique_ptr<CoordinatorClient>(
-      new CoordinatorClient(options, std::move(channel)));
+      new CoordinatorClient(checked, std::move(channel)));
 }
 
 void CoordinatorClient::Prepare(grpc::ClientContext& context,

@@ -26,8 +26,12 @@ struct ClientOptions {
   TlsFiles tls;
   bool insecure = false;
   // Sent as "authorization: Bearer <token>" on every call when not empty;
-  // flag --token or $PROPWATCH_TOKEN.
+  // flag --token or $PROPWATCH_TOKEN. Surrounding whitespace (a CR from
+  // `$(cat file)` on a CRLF file) is trimmed by Create.
   std::string token;
+  // A file holding the token instead (see common/token_file.h); not with
+  // `token`.
+  std::string token_file;
 };
 
 // One server stream of WatchVerification. Read() blocks until the next event
@@ -48,7 +52,9 @@ class VerificationStream {
 // belongs to one reader thread (Cancel() excepted).
 class CoordinatorClient {
  public:
-  // InvalidArgument when the address or the TLS files are unusable.
+  // InvalidArgument when the address, the TLS files or the token are
+  // unusable; a token error names its source and the offending byte, never
+  // the token.
   static absl::StatusOr<std::unique_ptr<CoordinatorClient>> Create(
       const ClientOptions& options);
 
