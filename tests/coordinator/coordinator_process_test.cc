@@ -158,18 +158,27 @@ TEST(CoordinatorProcessTest, InvalidIdentityIsRefusedAndTheAgentSaysWhy) {
 }
 
 TEST(CoordinatorProcessTest, BadFlagsGiveOneLineErrors) {
+  // Exit codes (docs/OPERATIONS.md): 2 when CLI11 rejects the flags, 1 when
+  // a value is refused at start-up; "not 0" would also pass on a crash.
   testing::TempDir dir;
   auto r = testing::RunCommand(
-      {BuildPath("coordinator/propwatch-coordinator"), "--listen",
+      {BuildPath("coordinator/propwatch-coordinator"), "--insecure", "--listen",
        "127.0.0.1:99999", "--data-dir", dir.File("d")},
       absl::Seconds(10));
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("--listen"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("propwatch-coordinator: --listen"), std::string::npos)
+      << r.err;
 
   r = testing::RunCommand({BuildPath("coordinator/propwatch-coordinator")},
                           absl::Seconds(10));
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--data-dir"), std::string::npos) << r.err;
+
+  r = testing::RunCommand({BuildPath("coordinator/propwatch-coordinator"),
+                           "--data-dir", dir.File("d"), "--log-level", "loud"},
+                          absl::Seconds(10));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--log-level"), std::string::npos) << r.err;
 
   r = testing::RunCommand({BuildPath("agent/propwatch-agent"), "--coordinator",
                            "nohost", "--agent-id", "a", "--region", "eu"},

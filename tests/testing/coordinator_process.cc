@@ -25,15 +25,23 @@ CoordinatorProcess::CoordinatorProcess(std::vector<std::string> extra_flags,
   }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   process_ = std::make_unique<Subprocess>(argv, dir_.File("coordinator"));
+  // The coordinator writes the port it bound (port 0 lets the kernel pick
+  // a free one, race-free) once it listens; a coordinator that exits first
+  // failed to start.
+  bool exited = false;
   const bool up = WaitFor(
       [&] {
         std::ifstream in(port_file);
-        return static_cast<bool>(in >> port_);
+        if (in >> port_) return true;
+        exited = !process_->running();
+        return exited;
       },
       absl::Seconds(20));
-  if (!up) {
-    throw std::runtime_error("coordinator did not start: " +
-                             process_->Stderr());
+  if (!up || exited) {
+    throw std::runtime_error(
+        std::string(exited ? "coordinator exited at start-up: "
+                           : "coordinator did not start in 20 s: ") +
+        process_->Stderr());
   }
   address_ = "127.0.0.1:" + std::to_string(port_);
 }

@@ -15,9 +15,11 @@ namespace propwatch::testing {
 class CoordinatorProcess {
  public:
   // Starts the coordinator and waits until it listens. `data_dir` empty means
-  // a fresh directory inside this object's temp dir. Listens on a free
-  // loopback port unless `extra_flags` has --listen; plaintext (--insecure)
-  // unless it has --tls-cert.
+  // a fresh directory inside this object's temp dir. Listens on 127.0.0.1:0
+  // and learns the port the kernel chose from --port-file, unless
+  // `extra_flags` has --listen; plaintext (--insecure) unless it has
+  // --tls-cert. Throws std::runtime_error, with the coordinator's stderr,
+  // when it exits or does not listen within 20 s.
   explicit CoordinatorProcess(std::vector<std::string> extra_flags = {},
                               std::string data_dir = "");
   // "127.0.0.1:PORT"
