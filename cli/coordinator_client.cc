@@ -206,6 +206,18 @@ absl::StatusOr<v1::ListAgentsResponse> CoordinatorClient::ListAgents(
   return response;
 }
 
+absl::StatusOr<v1::ForgetAgentResponse> CoordinatorClient::ForgetAgent(
+    const std::string& agent_id) {
+  grpc::ClientContext context;
+  Prepare(context, false);
+  v1::ForgetAgentRequest request;
+  request.set_agent_id(agent_id);
+  v1::ForgetAgentResponse response;
+  grpc::Status status = stub_->ForgetAgent(&context, request, &response);
+  if (!status.ok()) return CallError(status, "ForgetAgent");
+  return response;
+}
+
 std::unique_ptr<VerificationStream> CoordinatorClient::WatchVerification(
     const std::string& id, absl::Time deadline) {
   auto context = std::make_unique<grpc::ClientContext>();

@@ -70,6 +70,8 @@ class CoordinatorClient {
       const v1::QueryResultsRequest& request);
   absl::StatusOr<v1::ListAgentsResponse> ListAgents(
       const v1::ListAgentsRequest& request);
+  absl::StatusOr<v1::ForgetAgentResponse> ForgetAgent(
+      const std::string& agent_id);
   // grpc.health.v1 Check of `service` ("" is the whole server). Needs no
   // token, so probes and health checks can use it.
   absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> Health(

@@ -51,6 +51,9 @@ void AddVerifyFlags(CLI::App& verify, propwatch::VerifyFlags& f) {
   verify.add_option("--pin", f.pin,
                     "how HTTP probes pick IPs: all_observed (default), "
                     "resolved, explicit");
+  verify.add_option("--dns-consistency", f.dns_consistency,
+                    "geo (default: regions may get different answers) or "
+                    "strict (one answer everywhere)");
   verify
       .add_option("--pin-ip", f.pin_ips,
                   "IPs to probe (implies --pin explicit)")
@@ -177,6 +180,12 @@ int main(int argc, char** argv) {
                      "only these regions (repeatable)");
   agents->add_flag("--connected", agents_options.connected_only,
                    "only connected agents");
+  std::string forget_id;
+  CLI::App* forget = agents->add_subcommand(
+      "forget",
+      "retire a disconnected agent: new verifications no longer expect its "
+      "region");
+  forget->add_option("id", forget_id, "agent id")->required();
 
   std::string health_service;
   CLI::App* health = app.add_subcommand(
@@ -235,6 +244,9 @@ int main(int argc, char** argv) {
   if (get->parsed()) return propwatch::RunGetCommand(ctx, id);
   if (cancel->parsed()) {
     return propwatch::RunCancelCommand(ctx, id, cancel_reason);
+  }
+  if (forget->parsed()) {
+    return propwatch::RunForgetAgentCommand(ctx, forget_id);
   }
   if (agents->parsed()) {
     return propwatch::RunAgentsCommand(ctx, agents_options);

@@ -144,6 +144,21 @@ void AppendRounds(const v1::Report& report, std::string& out, bool ansi) {
   absl::StrAppend(&out, "\nRounds\n", table.Render(ansi));
 }
 
+// yes / no / not asked; reports older than the tri-state field say only
+// yes or no.
+std::string AuthorityWord(const v1::DnsView& view) {
+  switch (view.authority()) {
+    case v1::AUTHORITY_AGREEMENT_AGREES:
+      return "yes";
+    case v1::AUTHORITY_AGREEMENT_DISAGREES:
+      return "no";
+    case v1::AUTHORITY_AGREEMENT_NOT_ASKED:
+      return "not asked";
+    default:
+      return view.agrees_with_authoritative() ? "yes" : "no";
+  }
+}
+
 void AppendDns(const v1::RoundReport& round, std::string& out) {
   if (round.dns().empty()) return;
   Table table({"REGION", "RESOLVER", "HOSTNAME", "ADDRESSES", "MIN TTL",
@@ -152,8 +167,7 @@ void AppendDns(const v1::RoundReport& round, std::string& out) {
     table.AddRow(
         {view.region(), view.resolver_kind(), view.hostname(),
          view.addresses().empty() ? "-" : absl::StrJoin(view.addresses(), ","),
-         absl::StrCat(view.min_ttl(), "s"),
-         view.agrees_with_authoritative() ? "yes" : "no"});
+         absl::StrCat(view.min_ttl(), "s"), AuthorityWord(view)});
   }
   absl::StrAppend(&out, "\nDNS view\n", table.Render());
 }

@@ -34,7 +34,7 @@ std::string Ago(const google::protobuf::Timestamp& t, absl::Time now) {
 std::string RenderAgentsTable(const v1::ListAgentsResponse& response,
                               absl::Time now) {
   Table table({"AGENT", "REGION", "PROVIDER", "STATE", "LAST SEEN", "LABELS",
-               "VERSION"});
+               "VERSION", "REFUSED"});
   for (const v1::AgentRecord& agent : response.agents()) {
     std::vector<std::string> labels;
     for (const auto& [k, v] : agent.identity().labels()) {
@@ -45,7 +45,8 @@ std::string RenderAgentsTable(const v1::ListAgentsResponse& response,
                   agent.identity().provider(), StateName(agent.state()),
                   Ago(agent.last_seen(), now),
                   labels.empty() ? "-" : absl::StrJoin(labels, ","),
-                  agent.identity().version()});
+                  agent.identity().version(),
+                  absl::StrCat(agent.refused_results())});
   }
   return table.Render();
 }
@@ -60,6 +61,18 @@ ExitCode RunAgentsCommand(const CommandContext& ctx,
   Print(ctx, ctx.format == OutputFormat::kJson
                  ? ToJson(*response)
                  : RenderAgentsTable(*response, absl::Now()));
+  return kExitPass;
+}
+
+ExitCode RunForgetAgentCommand(const CommandContext& ctx,
+                               const std::string& agent_id) {
+  auto response = ctx.client.ForgetAgent(agent_id);
+  if (!response.ok()) return ReportFailure(ctx, response.status());
+  Print(ctx, ctx.format == OutputFormat::kJson
+                 ? ToJson(*response)
+                 : absl::StrCat("forgot agent ", agent_id, " (region ",
+                                response->agent().identity().region(),
+                                "); new verifications no longer expect it\n"));
   return kExitPass;
 }
 

@@ -21,6 +21,10 @@ std::string RenderAgentsTable(const v1::ListAgentsResponse& response,
 
 ExitCode RunAgentsCommand(const CommandContext& ctx,
                           const AgentsCommandOptions& options);
+// `propwatchctl agents forget ID`: retires a disconnected agent, so new
+// verifications no longer expect its region.
+ExitCode RunForgetAgentCommand(const CommandContext& ctx,
+                               const std::string& agent_id);
 
 }  // namespace propwatch
 

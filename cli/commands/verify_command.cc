@@ -78,6 +78,17 @@ absl::StatusOr<v1::PinMode> ParsePinMode(const std::string& text) {
   return mode;
 }
 
+absl::StatusOr<v1::DnsConsistency> ParseDnsConsistency(
+    const std::string& text) {
+  v1::DnsConsistency mode;
+  if (!v1::DnsConsistency_Parse(
+          "DNS_CONSISTENCY_" + absl::AsciiStrToUpper(text), &mode) ||
+      mode == v1::DNS_CONSISTENCY_UNSPECIFIED) {
+    return FlagError("--dns-consistency", text, "not one of geo, strict");
+  }
+  return mode;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::CreateVerificationRequest> BuildVerifyRequest(
@@ -118,6 +129,11 @@ absl::StatusOr<v1::CreateVerificationRequest> BuildVerifyRequest(
     auto mode = ParsePinMode(flags.pin);
     if (!mode.ok()) return mode.status();
     spec.set_pin_mode(*mode);
+  }
+  if (!flags.dns_consistency.empty()) {
+    auto mode = ParseDnsConsistency(flags.dns_consistency);
+    if (!mode.ok()) return mode.status();
+    spec.set_dns_consistency(*mode);
   }
   if (!flags.pin_ips.empty()) {
     spec.clear_explicit_ips();

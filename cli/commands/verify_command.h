@@ -23,7 +23,8 @@ struct VerifyFlags {
   std::vector<std::string> resolvers;     // system | authoritative | ip[:port]
   std::string scheme;
   uint32_t port = 0;
-  std::string pin;  // all_observed | resolved | explicit
+  std::string pin;              // all_observed | resolved | explicit
+  std::string dns_consistency;  // geo | strict
   std::vector<std::string> pin_ips;
   std::vector<uint32_t> expect_status;
   std::vector<std::string> expect_addresses;  // dns_expect.addresses_within

@@ -56,4 +56,14 @@ DispatchOutcome CommandDispatcher::Send(
   return outcome;
 }
 
+void CommandDispatcher::Cancel(const std::vector<CancelledCommand>& commands,
+                               const std::string& reason) {
+  for (const CancelledCommand& command : commands) {
+    v1::CoordinatorMessage message;
+    message.mutable_cancel()->set_command_id(command.command_id);
+    message.mutable_cancel()->set_reason(reason);
+    for (const std::string& id : command.agents) registry_.SendTo(id, message);
+  }
+}
+
 }  // namespace propwatch

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/dispatch/command_tracker.h"
 #include "coordinator/service/agent_registry.h"
 #include "propwatch/v1/control.pb.h"
 
@@ -36,6 +37,11 @@ class CommandDispatcher {
   // meanwhile is listed as undelivered, never silently skipped.
   DispatchOutcome Send(const std::vector<std::string>& agent_ids,
                        const v1::ProbeCommand& command);
+  // Tells each agent still working on one of `commands` to stop it
+  // (CancelCommand with `reason`). Agents that are gone are skipped: their
+  // commands end with the stream.
+  void Cancel(const std::vector<CancelledCommand>& commands,
+              const std::string& reason);
 
  private:
   AgentRegistry& registry_;

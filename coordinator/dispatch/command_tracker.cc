@@ -1,10 +1,75 @@
 #include "coordinator/dispatch/command_tracker.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
 namespace propwatch {
 
-void CommandTracker::Expect(uint64_t command_id, std::set<std::string> agents) {
+absl::string_view WaitEndName(WaitEnd end) {
+  switch (end) {
+    case WaitEnd::kAllAnswered:
+      return "all answered";
+    case WaitEnd::kDeadline:
+      return "deadline";
+    case WaitEnd::kCancelled:
+      return "cancelled";
+    case WaitEnd::kShutdown:
+      return "shutdown";
+  }
+  return "unknown";
+}
+
+CommandTracker::CommandTracker(Clock clock) : clock_(std::move(clock)) {}
+
+void CommandTracker::ExpireLocked(absl::Time now) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.accept_until < now && awaited_.count(it->first) == 0) {
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void CommandTracker::Open(const v1::ProbeCommand& command,
+                          std::set<std::string> agents,
+                          absl::Time accept_until) {
   std::lock_guard<std::mutex> lock(mu_);
-  pending_[command_id].expected = std::move(agents);
+  ExpireLocked(clock_());
+  Pending& p = pending_[command.command_id()];
+  p.verification_id = command.verification_id();
+  p.round = command.round();
+  p.expected = std::move(agents);
+  p.accept_until = accept_until;
+}
+
+absl::Status CommandTracker::Accept(absl::string_view agent_id,
+                                    const v1::ProbeResult& result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pending_.find(result.command_id());
+  if (it == pending_.end() || it->second.cancelled ||
+      (it->second.accept_until < clock_() &&
+       awaited_.count(result.command_id()) == 0)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "result for command ", result.command_id(),
+        ", which is not open (never sent, finished, or cancelled)"));
+  }
+  const Pending& p = it->second;
+  if (p.expected.count(std::string(agent_id)) == 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("result for command ", result.command_id(),
+                     ", which was not sent to agent ", agent_id));
+  }
+  if (result.verification_id() != p.verification_id ||
+      result.round() != p.round) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "result for command ", result.command_id(), " claims verification ",
+        result.verification_id(), " round ", result.round(),
+        "; the command is for verification ", p.verification_id, " round ",
+        p.round));
+  }
+  return absl::OkStatus();
 }
 
 void CommandTracker::Done(const std::string& agent_id, uint64_t command_id) {
@@ -15,23 +80,74 @@ void CommandTracker::Done(const std::string& agent_id, uint64_t command_id) {
   cv_.notify_all();
 }
 
-std::set<std::string> CommandTracker::Await(uint64_t command_id,
-                                            absl::Time deadline) {
+CommandWait CommandTracker::Await(uint64_t command_id, absl::Time deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  const uint64_t interrupts = interrupts_;
-  cv_.wait_until(lock, absl::ToChronoTime(deadline), [&] {
-    const Pending& p = pending_[command_id];
-    return p.done.size() == p.expected.size() || interrupts_ != interrupts;
-  });
-  std::set<std::string> done = std::move(pending_[command_id].done);
-  pending_.erase(command_id);
-  return done;
+  awaited_.insert(command_id);
+  CommandWait wait;
+  auto ended = [&]() -> bool {
+    if (shutdown_) {
+      wait.end = WaitEnd::kShutdown;
+      return true;
+    }
+    auto it = pending_.find(command_id);
+    if (it == pending_.end()) {  // never opened: nothing to wait for
+      wait.end = WaitEnd::kAllAnswered;
+      return true;
+    }
+    if (it->second.cancelled) {
+      wait.end = WaitEnd::kCancelled;
+      return true;
+    }
+    if (it->second.done.size() >= it->second.expected.size()) {
+      wait.end = WaitEnd::kAllAnswered;
+      return true;
+    }
+    return false;
+  };
+  if (!cv_.wait_until(lock, absl::ToChronoTime(deadline), ended)) {
+    wait.end = WaitEnd::kDeadline;
+  }
+  auto it = pending_.find(command_id);
+  if (it != pending_.end()) {
+    for (const std::string& agent : it->second.expected) {
+      if (it->second.done.count(agent) == 0) wait.not_done.push_back(agent);
+    }
+    wait.done = std::move(it->second.done);
+    pending_.erase(it);
+  }
+  awaited_.erase(command_id);
+  return wait;
 }
 
-void CommandTracker::Interrupt() {
+std::vector<CancelledCommand> CommandTracker::CancelVerification(
+    absl::string_view verification_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  ++interrupts_;
+  std::vector<CancelledCommand> cancelled;
+  for (auto& [command_id, p] : pending_) {
+    if (p.verification_id != verification_id || p.cancelled) continue;
+    p.cancelled = true;
+    // Kept a while so a waiter that has not started yet still learns it was
+    // cancelled; ExpireLocked() drops it later if nobody comes.
+    p.accept_until = std::min(p.accept_until, clock_() + absl::Minutes(1));
+    CancelledCommand& c = cancelled.emplace_back();
+    c.command_id = command_id;
+    for (const std::string& agent : p.expected) {
+      if (p.done.count(agent) == 0) c.agents.push_back(agent);
+    }
+  }
   cv_.notify_all();
+  return cancelled;
+}
+
+void CommandTracker::Shutdown() {
+  std::lock_guard<std::mutex> lock(mu_);
+  shutdown_ = true;
+  cv_.notify_all();
+}
+
+size_t CommandTracker::open_count() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_.size();
 }
 
 }  // namespace propwatch

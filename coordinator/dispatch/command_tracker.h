@@ -1,4 +1,14 @@
-// Which agents have finished which commands.
+// The commands the coordinator has sent and not yet closed: which agents
+// were asked, which have finished, and which results may be accepted.
+//
+// A command is open from Open() until its waiter's Await() returns, its
+// verification is cancelled, or (for a command nobody waits on, such as an
+// ad-hoc RunProbes) its accept_until time passes. While it is open, and only
+// then, a result from an agent it was sent to, carrying its verification id
+// and round, is accepted (Accept()); anything else is refused with the
+// reason. So one agent cannot file results into a verification or round it
+// was not asked about, and a late result never lands in a round already
+// evaluated.
 //
 // An agent's CommandDone is reported here only once every result it sent
 // before it is durable (the ingest writer orders it behind them), so a
@@ -10,36 +20,90 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "propwatch/v1/agent.pb.h"
 
 namespace propwatch {
 
+// Why a wait for a command ended.
+enum class WaitEnd {
+  kAllAnswered,  // every agent asked reported CommandDone
+  kDeadline,     // the deadline passed first
+  kCancelled,    // its verification was cancelled
+  kShutdown,     // the coordinator is stopping
+};
+absl::string_view WaitEndName(WaitEnd end);
+
+struct CommandWait {
+  std::set<std::string> done;         // agents that finished
+  std::vector<std::string> not_done;  // agents asked that did not
+  WaitEnd end = WaitEnd::kDeadline;
+};
+
+// An open command and the agents still working on it, as cancelled.
+struct CancelledCommand {
+  uint64_t command_id = 0;
+  std::vector<std::string> agents;
+};
+
 class CommandTracker {
  public:
-  // Starts tracking `command_id`, expecting `agents`.
-  void Expect(uint64_t command_id, std::set<std::string> agents);
-  // `agent_id` finished `command_id` (unknown ids are ignored).
+  using Clock = std::function<absl::Time()>;
+  explicit CommandTracker(Clock clock = [] { return absl::Now(); });
+
+  // Opens `command` for `agents` (call before sending it, so no result can
+  // arrive first). A command nobody Await()s closes at `accept_until`.
+  void Open(const v1::ProbeCommand& command, std::set<std::string> agents,
+            absl::Time accept_until = absl::InfiniteFuture());
+  // OK when `result`, from the stream of `agent_id`, answers an open command
+  // sent to that agent with the command's verification id and round;
+  // otherwise PermissionDenied naming what did not match.
+  absl::Status Accept(absl::string_view agent_id,
+                      const v1::ProbeResult& result);
+  // `agent_id` finished `command_id` (unknown ids and agents are ignored).
   void Done(const std::string& agent_id, uint64_t command_id);
-  // Waits until every expected agent is done, `deadline` passes, or
-  // Interrupt(); returns the agents that are done and stops tracking.
-  std::set<std::string> Await(uint64_t command_id, absl::Time deadline);
-  // Wakes every waiter now (cancellation, shutdown).
-  void Interrupt();
+  // Waits until every agent asked is done, `deadline` passes, the command's
+  // verification is cancelled or Shutdown(); returns why, with the agents
+  // that are done, and closes the command.
+  CommandWait Await(uint64_t command_id, absl::Time deadline);
+  // Closes every open command of `verification_id`: their waiters return
+  // kCancelled, later results for them are refused. Returns those commands
+  // with the agents that had not finished them, to be told to stop.
+  std::vector<CancelledCommand> CancelVerification(
+      absl::string_view verification_id);
+  // Wakes every waiter with kShutdown; later Awaits return at once.
+  void Shutdown();
+
+  size_t open_count();
 
  private:
   struct Pending {
+    std::string verification_id;
+    uint32_t round = 0;
     std::set<std::string> expected;
     std::set<std::string> done;
+    absl::Time accept_until;
+    bool cancelled = false;
   };
+  // Drops commands past accept_until that nobody waits on.
+  void ExpireLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Clock clock_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<uint64_t, Pending> pending_;  // guarded by mu_
-  uint64_t interrupts_ = 0;              // guarded by mu_
+  std::map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
+  std::set<uint64_t> awaited_ ABSL_GUARDED_BY(mu_);
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace propwatch

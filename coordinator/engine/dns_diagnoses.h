@@ -24,10 +24,14 @@ namespace propwatch {
 //   section, which results do not record.)
 //
 // REGION_DNS_DIVERGENT, one per (hostname, region), when
-//   - no authoritative answer is known and the region's resolvers (all
-//     non-authoritative kinds together) return an address outside the set
-//     a strict majority of regions agrees on (with no majority, as with
-//     GeoDNS giving every region its own answer, nothing is claimed); or
+//   - spec.dns_consistency is STRICT, no authoritative answer is known, the
+//     spec's DNS expectation names no addresses the answer satisfies, and
+//     the region's resolvers (all non-authoritative kinds together) return
+//     an address outside the set a strict majority of regions agrees on
+//     (with no majority nothing is claimed). In the default GEO mode,
+//     regions are never compared with each other: GeoDNS answers differ on
+//     purpose, and the HTTP matrix probes every IP any region got from
+//     every region; or
 //   - the region's resolvers fail the spec's DNS expectation.
 //   With an authoritative answer known, a region whose resolvers disagree
 //   with it is reported resolver by resolver as STALE_RESOLVER instead, so

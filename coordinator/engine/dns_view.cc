@@ -42,9 +42,14 @@ void AppendDnsViews(const DnsRound& dns, v1::RoundReport* report) {
     out->set_min_ttl(view.min_ttl);
     if (kind == kAuthoritativeKind) {
       out->set_agrees_with_authoritative(true);
+      out->set_authority(v1::AUTHORITY_AGREEMENT_AGREES);
     } else if (const auto* authority = dns.AuthorityFor(hostname, region)) {
-      out->set_agrees_with_authoritative(
-          AgreesWithAuthority(view.addresses, *authority));
+      const bool agrees = AgreesWithAuthority(view.addresses, *authority);
+      out->set_agrees_with_authoritative(agrees);
+      out->set_authority(agrees ? v1::AUTHORITY_AGREEMENT_AGREES
+                                : v1::AUTHORITY_AGREEMENT_DISAGREES);
+    } else {
+      out->set_authority(v1::AUTHORITY_AGREEMENT_NOT_ASKED);
     }
   }
 }

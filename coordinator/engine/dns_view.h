@@ -14,7 +14,9 @@ namespace propwatch {
 // - agrees_with_authoritative: AgreesWithAuthority() against
 //   DnsRound::AuthorityFor(hostname, region); always true for the
 //   authoritative view itself; false when no authoritative answer is known
-//   this round (the field means "agrees with a known authoritative answer").
+//   this round (the field means "agrees with a known authoritative answer");
+// - authority: the same as AGREES / DISAGREES, or NOT_ASKED when no
+//   authoritative answer is known for the hostname this round.
 void AppendDnsViews(const DnsRound& dns, v1::RoundReport* report);
 
 }  // namespace propwatch

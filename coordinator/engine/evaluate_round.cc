@@ -14,6 +14,7 @@
 #include "coordinator/engine/dns_answers.h"
 #include "coordinator/engine/dns_diagnoses.h"
 #include "coordinator/engine/dns_view.h"
+#include "coordinator/engine/failure_diagnoses.h"
 #include "coordinator/engine/http_diagnoses.h"
 #include "coordinator/engine/http_probes.h"
 #include "coordinator/engine/matrix.h"
@@ -101,16 +102,20 @@ v1::RoundReport EvaluateRound(const RoundInput& input) {
   AppendDnsViews(dns, &report);
 
   std::vector<v1::Diagnosis> diagnoses = DiagnoseHttp(http, dns, input, spec);
+  std::vector<v1::Diagnosis> failures =
+      DiagnoseFailures(http, input, spec, diagnoses);
   std::vector<v1::Diagnosis> dns_diagnoses = DiagnoseDns(dns, input);
+  std::vector<v1::Diagnosis> dns_failures = DiagnoseDnsFailures(input);
   QuorumFindings quorum = CheckQuorum(input, http);
-  diagnoses.insert(diagnoses.end(),
-                   std::make_move_iterator(dns_diagnoses.begin()),
-                   std::make_move_iterator(dns_diagnoses.end()));
-  diagnoses.insert(diagnoses.end(),
-                   std::make_move_iterator(quorum.diagnoses.begin()),
-                   std::make_move_iterator(quorum.diagnoses.end()));
+  for (auto* more :
+       {&failures, &dns_diagnoses, &dns_failures, &quorum.diagnoses}) {
+    diagnoses.insert(diagnoses.end(), std::make_move_iterator(more->begin()),
+                     std::make_move_iterator(more->end()));
+  }
   SortDiagnoses(diagnoses);
   for (v1::Diagnosis& diagnosis : diagnoses) {
+    if (diagnosis.hint().empty())
+      diagnosis.set_hint(DefaultHint(diagnosis.kind()));
     *report.add_diagnoses() = std::move(diagnosis);
   }
   for (const std::string& agent : quorum.missing_agents) {

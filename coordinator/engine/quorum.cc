@@ -45,9 +45,16 @@ QuorumFindings CheckQuorum(const RoundInput& input, const HttpRound& http) {
     if (probes[a] > 0 && blamed[a] == probes[a]) cut_off.insert(http.agents[a]);
   }
 
+  // Expected regions: fixed when the verification was created, so a region
+  // whose agents are all gone is still checked (and fails the quorum)
+  // instead of silently dropping out of the matrix.
   std::set<std::string> regions(selector.regions().begin(),
                                 selector.regions().end());
-  if (regions.empty()) {
+  if (input.verification != nullptr) {
+    regions.insert(input.verification->expected_regions().begin(),
+                   input.verification->expected_regions().end());
+  }
+  if (selector.regions().empty()) {
     for (const auto& [agent, region] : input.participants) {
       regions.insert(region);
     }
@@ -84,7 +91,10 @@ QuorumFindings CheckQuorum(const RoundInput& input, const HttpRound& http) {
           " could not reach IPs that other agents of the region reach"));
     }
     if (why.empty() && counted.empty()) {
-      why.push_back(absl::StrCat("no agent in ", region, " took part"));
+      why.push_back(absl::StrCat(
+          "no connected agent of ", region,
+          " could be asked; propwatchctl agents shows when its agents were "
+          "last seen"));
     }
     v1::Diagnosis& d = findings.diagnoses.emplace_back();
     d.set_kind(v1::DIAGNOSIS_KIND_NO_QUORUM);

@@ -19,9 +19,11 @@ struct QuorumFindings {
   std::vector<v1::Diagnosis> diagnoses;
 };
 
-// The regions checked are selector.regions, or, when that is empty (every
-// region with a connected agent), the regions of the participants and of
-// the results. The quorum is selector.min_agents_per_region (0 means 1).
+// The regions checked are selector.regions and the verification's
+// expected_regions (fixed at creation), and, when selector.regions is empty,
+// also the regions of the participants and of the results. A region with
+// no agent asked this round is short of its quorum. The quorum is
+// selector.min_agents_per_region (0 means 1).
 //
 // An agent counts toward its region's quorum when it sent at least one
 // result and not every one of its HTTP probes was blamed on its own network

@@ -1,9 +1,14 @@
 #include "coordinator/engine/verification_state.h"
 
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/time_convert.h"
+#include "coordinator/engine/summary_text.h"
 #include "coordinator/engine/verdict.h"
 
 namespace propwatch {
@@ -48,7 +53,104 @@ std::string RoundWord(const v1::RoundReport& report) {
   }
 }
 
+// "3 regions (ap-south, eu-west, us-east), 2 IPs and 3 paths": what the
+// round's matrix covered.
+std::string Coverage(const v1::RoundReport& report) {
+  std::set<std::string> regions, ips, paths;
+  for (const v1::MatrixCell& cell : report.cells()) {
+    regions.insert(cell.region());
+    if (!cell.ip().empty()) ips.insert(cell.ip());
+    paths.insert(cell.path());
+  }
+  for (const v1::RegionAgents& r : report.agents_by_region()) {
+    regions.insert(r.region());
+  }
+  return absl::StrCat(Count(regions.size(), "region", "regions"), " (",
+                      absl::StrJoin(regions, ", "), "), ",
+                      Count(ips.size(), "IP", "IPs"), " and ",
+                      Count(paths.size(), "path", "paths"));
+}
+
+// " Round 3 covered ..." for a report with a matrix; "" without one.
+std::string CoverageSentence(const v1::RoundReport& report) {
+  if (report.cells().empty()) return "";
+  return absl::StrCat(" Round ", report.round(), " covered ", Coverage(report),
+                      ".");
+}
+
+bool IsFailing(const v1::Diagnosis& d) {
+  return !IsInformational(d.kind()) && d.kind() != v1::DIAGNOSIS_KIND_NO_QUORUM;
+}
+
+// What makes two rounds' diagnoses "the same failure": kind and subject.
+std::string FailureKey(const v1::Diagnosis& d) {
+  return absl::StrCat(
+      d.kind(), "|", d.ip(), "|", absl::StrJoin(d.regions(), ","), "|",
+      absl::StrJoin(d.paths(), ","), "|", d.resolver(), "|", d.agent_id());
+}
+
+// The longest TTL round 1 saw: until it has run out, caches may still hand
+// out what they held before the change.
+absl::Duration SettlingTime(const v1::RoundReport& first) {
+  uint32_t ttl = 0;
+  for (const v1::DnsView& view : first.dns())
+    ttl = std::max(ttl, view.min_ttl());
+  for (const v1::Diagnosis& d : first.diagnoses()) {
+    ttl = std::max(ttl, d.ttl_left_seconds());
+  }
+  return absl::Seconds(ttl);
+}
+
 }  // namespace
+
+uint32_t FailAfterRounds(const v1::Schedule& schedule) {
+  return schedule.has_fail_after_rounds() ? schedule.fail_after_rounds()
+                                          : kDefaultFailAfterRounds;
+}
+
+std::optional<std::string> EarlyAnswer(
+    const v1::Schedule& schedule, const std::vector<v1::RoundReport>& recent) {
+  if (recent.empty()) return std::nullopt;
+  const v1::RoundReport& last = recent.back();
+  for (const v1::Diagnosis& d : last.diagnoses()) {
+    if (d.kind() == v1::DIAGNOSIS_KIND_DNS_FAILURE &&
+        d.resolver() == "authoritative") {
+      return absl::StrCat("Round ", last.round(), ": ", d.summary(),
+                          "; the authoritative answer is final, so the "
+                          "verification ends before its deadline.");
+    }
+  }
+  const uint32_t needed = FailAfterRounds(schedule);
+  if (needed == 0 || recent.size() < needed) return std::nullopt;
+  const absl::Duration settling = SettlingTime(recent.front());
+  const absl::Time settled_at =
+      FromProtoTime(recent.front().started_at()) + settling;
+  // Failures every one of the last `needed` rounds shares.
+  std::map<std::string, const v1::Diagnosis*> shared;
+  for (const v1::Diagnosis& d : last.diagnoses()) {
+    if (IsFailing(d)) shared.emplace(FailureKey(d), &d);
+  }
+  for (size_t i = 0; i < needed; ++i) {
+    const v1::RoundReport& report = recent[recent.size() - 1 - i];
+    if (report.verdict() != v1::VERDICT_FAIL ||
+        FromProtoTime(report.started_at()) < settled_at) {
+      return std::nullopt;
+    }
+    std::set<std::string> keys;
+    for (const v1::Diagnosis& d : report.diagnoses()) {
+      if (IsFailing(d)) keys.insert(FailureKey(d));
+    }
+    for (auto it = shared.begin(); it != shared.end();) {
+      it = keys.count(it->first) > 0 ? std::next(it) : shared.erase(it);
+    }
+  }
+  if (shared.empty()) return std::nullopt;
+  return absl::StrCat(
+      "Rounds ", recent[recent.size() - needed].round(), " to ", last.round(),
+      " failed the same way after every TTL of round 1 (",
+      absl::FormatDuration(settling), ") had run out (fail_after_rounds ",
+      needed, "): ", shared.begin()->second->summary(), ".");
+}
 
 uint32_t StableRounds(const v1::Schedule& schedule) {
   return schedule.stable_rounds() > 0 ? schedule.stable_rounds()
@@ -98,8 +200,17 @@ v1::Verification AdvanceVerification(const v1::Verification& verification,
     next.set_state_reason(
         absl::StrCat("Every region and IP was consistent in ", passing_run,
                      " consecutive rounds (rounds ", first.round(), " to ",
-                     recent.back().round(), "); time to consistency ",
+                     recent.back().round(), ") across ",
+                     Coverage(recent.back()), "; time to consistency ",
                      absl::FormatDuration(time_to_consistency), "."));
+    return next;
+  }
+
+  if (std::optional<std::string> early = EarlyAnswer(next.schedule(), recent)) {
+    next.set_state(v1::VERIFICATION_STATE_DIVERGED);
+    *next.mutable_finished_at() = ToProtoTime(now);
+    next.set_state_reason(
+        absl::StrCat(*early, CoverageSentence(recent.back())));
     return next;
   }
 
@@ -121,7 +232,7 @@ v1::Verification AdvanceVerification(const v1::Verification& verification,
       next.set_state(v1::VERIFICATION_STATE_DIVERGED);
       next.set_state_reason(absl::StrCat(passed, "; round ", decisive->round(),
                                          " failed: ", Explanation(*decisive),
-                                         "."));
+                                         ".", CoverageSentence(*decisive)));
     } else if (decisive != nullptr) {
       next.set_state(v1::VERIFICATION_STATE_INCONCLUSIVE);
       next.set_state_reason(

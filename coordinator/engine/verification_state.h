@@ -2,6 +2,8 @@
 #ifndef PROPWATCH_COORDINATOR_ENGINE_VERIFICATION_STATE_H_
 #define PROPWATCH_COORDINATOR_ENGINE_VERIFICATION_STATE_H_
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -13,7 +15,23 @@ namespace propwatch {
 inline constexpr uint32_t kDefaultStableRounds = 2;
 inline constexpr absl::Duration kDefaultDeadline = absl::Minutes(10);
 
+inline constexpr uint32_t kDefaultFailAfterRounds = 3;
+
 uint32_t StableRounds(const v1::Schedule& schedule);
+// schedule.fail_after_rounds, or 3 when unset; 0 turns the rule off.
+uint32_t FailAfterRounds(const v1::Schedule& schedule);
+
+// Whether the reports so far already decide DIVERGED before the deadline,
+// and the sentence saying which rule did:
+// - the latest round's authoritative servers answered NXDOMAIN for a
+//   hostname (a DNS_FAILURE with resolver "authoritative"): the name does
+//   not exist, waiting cannot change that;
+// - the last FailAfterRounds() rounds all FAILED, all started after round
+//   1's longest TTL (its DNS views' min_ttl and its diagnoses'
+//   ttl_left_seconds) had run out since round 1 started, and share a
+//   failing diagnosis (same kind, IP, regions, paths, resolver and agent).
+std::optional<std::string> EarlyAnswer(
+    const v1::Schedule& schedule, const std::vector<v1::RoundReport>& recent);
 absl::Duration Deadline(const v1::Schedule& schedule);
 
 // Folds a finished round into the verification. `recent` = the reports of
@@ -39,6 +57,8 @@ absl::Duration Deadline(const v1::Schedule& schedule);
 //   moment by at most one round interval plus one round's duration, and by
 //   one interval when the round's probes are quick; it never understates it.
 //   When the very first rounds pass, it is the first round's end.
+// - Otherwise DIVERGED at once when EarlyAnswer() says so (its sentence is
+//   the reason).
 // - Otherwise, when `now` is at or after created_at + deadline (unset means
 //   10 min): walk back over the last K reports, skipping INCONCLUSIVE ones;
 //   the first decisive one decides:

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "absl/strings/str_cat.h"
 #include "common/time_convert.h"
 
 namespace propwatch {
@@ -132,6 +133,55 @@ std::vector<v1::AgentIdentity> AgentRegistry::Connected() {
   out.reserve(live_.size());
   for (const auto& [id, live] : live_) out.push_back(live.identity);
   return out;
+}
+
+absl::StatusOr<std::vector<v1::AgentIdentity>> AgentRegistry::SeenSince(
+    absl::Time since) {
+  auto records = store_.ListAgents();
+  if (!records.ok()) return records.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<v1::AgentIdentity> out;
+  for (const v1::AgentRecord& record : *records) {
+    const bool live = live_.count(record.identity().agent_id()) > 0;
+    if (live || FromProtoTime(record.last_seen()) >= since) {
+      out.push_back(record.identity());
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::AgentRecord>> AgentRegistry::Records() {
+  auto records = store_.ListAgents();
+  if (!records.ok()) return records.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (v1::AgentRecord& record : *records) {
+    auto it = refused_.find(record.identity().agent_id());
+    if (it != refused_.end()) record.set_refused_results(it->second);
+  }
+  return records;
+}
+
+absl::StatusOr<v1::AgentRecord> AgentRegistry::Forget(
+    const std::string& agent_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (live_.count(agent_id) > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "agent ", agent_id,
+        " is connected; stop it first, then forget it (a running agent "
+        "would register again)"));
+  }
+  auto record = store_.GetAgent(agent_id);
+  if (!record.ok()) return record.status();
+  if (absl::Status s = store_.DeleteAgent(agent_id); !s.ok()) return s;
+  refused_.erase(agent_id);
+  spdlog::info("agent {} ({}) forgotten", agent_id,
+               record->identity().region());
+  return record;
+}
+
+void AgentRegistry::CountRefused(const std::string& agent_id, uint64_t count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  refused_[agent_id] += count;
 }
 
 bool AgentRegistry::SendTo(const std::string& agent_id,

@@ -12,7 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "coordinator/storage/store.h"
 #include "propwatch/v1/agent.pb.h"
@@ -64,6 +66,16 @@ class AgentRegistry {
   size_t connected_count();
   // Identities of the connected agents, in agent_id order.
   std::vector<v1::AgentIdentity> Connected();
+  // Identities of the agents connected now or seen at or after `since`
+  // (from the stored records), in agent_id order.
+  absl::StatusOr<std::vector<v1::AgentIdentity>> SeenSince(absl::Time since);
+  // Every agent ever seen, with the refused-results counts of this process.
+  absl::StatusOr<std::vector<v1::AgentRecord>> Records();
+  // Deletes the record of a disconnected agent and returns it as it was.
+  // FailedPrecondition while it is connected, NotFound when unknown.
+  absl::StatusOr<v1::AgentRecord> Forget(const std::string& agent_id);
+  // `count` results from `agent_id` were refused (see CommandTracker).
+  void CountRefused(const std::string& agent_id, uint64_t count);
   // Queues `message` on the agent's current stream. False (undelivered)
   // when it is not connected or its stream is closing.
   bool SendTo(const std::string& agent_id, v1::CoordinatorMessage message);
@@ -87,8 +99,9 @@ class AgentRegistry {
   const absl::Duration heartbeat_timeout_;
   std::mutex mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;             // guarded by mu_
-  std::map<std::string, Live> live_;  // guarded by mu_
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, uint64_t> refused_ ABSL_GUARDED_BY(mu_);
   std::thread watchdog_;
 };
 

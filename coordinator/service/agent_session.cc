@@ -237,7 +237,21 @@ bool AgentSession::HandleMessage(v1::AgentMessage& message) {
       // arena holding `message` can be reset for the next read.
       std::vector<IngestRecord> records;
       records.reserve(message.results().results_size());
+      v1::CoordinatorMessage refused;
       for (v1::ProbeResult& r : *message.mutable_results()->mutable_results()) {
+        // Only answers to an open command sent to this agent count; the
+        // engine never sees anything else.
+        if (absl::Status s = tracker_.Accept(agent_id, r); !s.ok()) {
+          refused.mutable_ack()->add_sequences(r.sequence());
+          if (!warned_refused_) {
+            warned_refused_ = true;
+            spdlog::warn(
+                "agent {} ({}): refused {} (logged once per stream; "
+                "propwatchctl agents counts them)",
+                agent_id, peer_, std::string(s.message()));
+          }
+          continue;
+        }
         // The stream's identity is authoritative: an agent cannot file
         // results under another agent's name or region.
         r.set_agent_id(agent_id);
@@ -247,6 +261,13 @@ bool AgentSession::HandleMessage(v1::AgentMessage& message) {
       // A paused stream must not hold its parsed batch until it resumes:
       // with a thousand agents that is tens of MB.
       ReleaseIncoming();
+      if (refused.has_ack()) {
+        // Refused for good: acked so the agent's outbox lets go of them
+        // instead of resending them on every reconnect.
+        registry_.CountRefused(agent_id, refused.ack().sequences_size());
+        Send(std::move(refused));
+      }
+      if (records.empty()) return true;
       return ingest_.Submit(agent_id, std::move(records), sink_);
     }
     case v1::AgentMessage::kDone: {

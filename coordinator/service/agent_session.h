@@ -76,6 +76,8 @@ class AgentSession
   v1::AgentMessage* incoming_ = nullptr;  // on arena_; one read at a time
 
   std::mutex mu_;
+  // Set on the reading reaction only: one warning per stream.
+  bool warned_refused_ = false;
   std::string agent_id_;                         // set once Hello is accepted
   std::string region_;                           // set once Hello is accepted
   std::deque<v1::CoordinatorMessage> outgoing_;  // guarded by mu_

@@ -66,7 +66,7 @@ grpc::ServerUnaryReactor* ControlService::ListAgents(
   if (auto* refused = Refused(context, ControlScope::kRead, "ListAgents")) {
     return refused;
   }
-  auto agents = store_.ListAgents();
+  auto agents = registry_.Records();
   if (!agents.ok()) return FinishWith(context, ToGrpcStatus(agents.status()));
   for (v1::AgentRecord& agent : *agents) {
     if (request->connected_only() &&
@@ -80,6 +80,20 @@ grpc::ServerUnaryReactor* ControlService::ListAgents(
     }
     *response->add_agents() = std::move(agent);
   }
+  return FinishWith(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* ControlService::ForgetAgent(
+    grpc::CallbackServerContext* context, const v1::ForgetAgentRequest* request,
+    v1::ForgetAgentResponse* response) {
+  if (auto* refused = Refused(context, ControlScope::kWrite, "ForgetAgent")) {
+    return refused;
+  }
+  auto forgotten = registry_.Forget(request->agent_id());
+  if (!forgotten.ok()) {
+    return FinishWith(context, ToGrpcStatus(forgotten.status()));
+  }
+  *response->mutable_agent() = std::move(*forgotten);
   return FinishWith(context, grpc::Status::OK);
 }
 
@@ -255,7 +269,11 @@ grpc::ServerUnaryReactor* ControlService::RunProbes(
   command.set_round(1);
   *command.mutable_dns() = request->dns();
   *command.mutable_http() = request->http();
-  *command.mutable_deadline() = ToProtoTime(absl::Now() + timeout);
+  const absl::Time deadline = absl::Now() + timeout;
+  *command.mutable_deadline() = ToProtoTime(deadline);
+  // Results are accepted until the deadline plus a little for the last ones
+  // in flight; nobody waits on the command.
+  tracker_.Open(command, {ids.begin(), ids.end()}, deadline + absl::Seconds(5));
   DispatchOutcome outcome = dispatcher_.Send(ids, command);
   response->set_run_id(command.verification_id());
   response->set_command_id(command.command_id());

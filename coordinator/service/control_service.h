@@ -19,13 +19,14 @@ namespace propwatch {
 class ControlService final : public v1::ControlService::CallbackService {
  public:
   ControlService(Store& store, AgentRegistry& registry,
-                 CommandDispatcher& dispatcher,
+                 CommandDispatcher& dispatcher, CommandTracker& tracker,
                  VerificationStore& verifications, VerificationRunner& runner,
                  VerificationEvents& events, const TargetPolicy& policy,
                  ControlAuthorizer authorizer)
       : store_(store),
         registry_(registry),
         dispatcher_(dispatcher),
+        tracker_(tracker),
         verifications_(verifications),
         runner_(runner),
         events_(events),
@@ -36,6 +37,10 @@ class ControlService final : public v1::ControlService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListAgentsRequest* request,
       v1::ListAgentsResponse* response) override;
+  grpc::ServerUnaryReactor* ForgetAgent(
+      grpc::CallbackServerContext* context,
+      const v1::ForgetAgentRequest* request,
+      v1::ForgetAgentResponse* response) override;
 
   grpc::ServerUnaryReactor* CreateVerification(
       grpc::CallbackServerContext* context,
@@ -82,6 +87,7 @@ class ControlService final : public v1::ControlService::CallbackService {
   Store& store_;
   AgentRegistry& registry_;
   CommandDispatcher& dispatcher_;
+  CommandTracker& tracker_;
   VerificationStore& verifications_;
   VerificationRunner& runner_;
   VerificationEvents& events_;

@@ -31,21 +31,25 @@ std::string Url(const v1::VerificationSpec& spec, const std::string& host,
 
 // Extra time after a phase deadline for results in flight to land.
 constexpr absl::Duration kPhaseGrace = absl::Milliseconds(500);
+// After a coordinator restart, how long a resumed verification waits for
+// agents of its expected regions to reconnect before its next round (a
+// round run before they are back would only be inconclusive).
+constexpr absl::Duration kResumeGrace = absl::Seconds(15);
 
 }  // namespace
 
-VerificationRunner::VerificationRunner(VerificationStore& store,
-                                       AgentRegistry& registry,
-                                       CommandDispatcher& dispatcher,
-                                       CommandTracker& tracker,
-                                       VerificationEvents& events,
-                                       TargetPolicy policy, size_t max_running)
+VerificationRunner::VerificationRunner(
+    VerificationStore& store, AgentRegistry& registry,
+    CommandDispatcher& dispatcher, CommandTracker& tracker,
+    VerificationEvents& events, TargetPolicy policy,
+    absl::Duration expected_region_window, size_t max_running)
     : store_(store),
       registry_(registry),
       dispatcher_(dispatcher),
       tracker_(tracker),
       events_(events),
       policy_(std::move(policy)),
+      expected_region_window_(expected_region_window),
       max_running_(max_running) {}
 
 VerificationRunner::~VerificationRunner() {
@@ -55,7 +59,7 @@ VerificationRunner::~VerificationRunner() {
     run->stop = true;
     run->cv.notify_all();
   }
-  tracker_.Interrupt();
+  tracker_.Shutdown();
   for (auto& [id, run] : runs_) {
     if (run->thread.joinable()) run->thread.join();
   }
@@ -77,8 +81,10 @@ void VerificationRunner::ReapLocked() {
   }
 }
 
-void VerificationRunner::StartLocked(v1::Verification verification) {
+void VerificationRunner::StartLocked(v1::Verification verification,
+                                     bool resumed) {
   auto run = std::make_unique<Run>();
+  run->resumed = resumed;
   run->verification = std::move(verification);
   Run* raw = run.get();
   const std::string id = raw->verification.id();
@@ -93,7 +99,7 @@ absl::Status VerificationRunner::ResumeRunning() {
   for (v1::Verification& v : *running) {
     spdlog::info("resuming verification {} after round {}", v.id(),
                  v.rounds_started());
-    StartLocked(std::move(v));
+    StartLocked(std::move(v), /*resumed=*/true);
   }
   return absl::OkStatus();
 }
@@ -108,7 +114,10 @@ absl::StatusOr<v1::Verification> VerificationRunner::Create(
         "--connected shows who is there)");
   }
   const absl::Time now = absl::Now();
+  auto expected = ExpectedRegions(valid->selector(), now);
+  if (!expected.ok()) return expected.status();
   v1::Verification v;
+  for (const std::string& region : *expected) v.add_expected_regions(region);
   v.set_id(NewVerificationId(now));
   *v.mutable_spec() = valid->spec();
   *v.mutable_selector() = valid->selector();
@@ -127,6 +136,34 @@ absl::StatusOr<v1::Verification> VerificationRunner::Create(
                absl::StrJoin(v.spec().hostnames(), ", "));
   StartLocked(v);
   return v;
+}
+
+absl::StatusOr<std::set<std::string>> VerificationRunner::ExpectedRegions(
+    const v1::AgentSelector& selector, absl::Time now) {
+  if (!selector.regions().empty()) {
+    return std::set<std::string>(selector.regions().begin(),
+                                 selector.regions().end());
+  }
+  auto seen = registry_.SeenSince(now - expected_region_window_);
+  if (!seen.ok()) return seen.status();
+  std::set<std::string> regions;
+  for (const v1::AgentIdentity& agent : SelectAgents(selector, *seen)) {
+    regions.insert(agent.region());
+  }
+  std::set<std::string> connected;
+  for (const v1::AgentIdentity& agent :
+       SelectAgents(selector, registry_.Connected())) {
+    connected.insert(agent.region());
+  }
+  for (const std::string& region : regions) {
+    if (connected.count(region) > 0) continue;
+    spdlog::warn(
+        "region {} is expected (an agent of it was seen within {}) but has no "
+        "connected agent: rounds will be inconclusive until one reconnects "
+        "(propwatchctl agents forget ID retires an agent)",
+        region, absl::FormatDuration(expected_region_window_));
+  }
+  return regions;
 }
 
 absl::StatusOr<v1::Verification> VerificationRunner::Cancel(
@@ -151,7 +188,10 @@ absl::StatusOr<v1::Verification> VerificationRunner::Cancel(
     if (absl::Status s = store_.Put(v); !s.ok()) return s;
     run->cv.notify_all();
   }
-  tracker_.Interrupt();
+  // Only this verification's phase waits end; agents stop its probes.
+  dispatcher_.Cancel(tracker_.CancelVerification(id),
+                     reason.empty() ? "verification cancelled"
+                                    : absl::StrCat("cancelled: ", reason));
   spdlog::info("verification {} cancelled: {}", id, reason);
   Publish(v, nullptr);
   return v;
@@ -170,7 +210,37 @@ void VerificationRunner::Publish(const v1::Verification& v,
   events_.Publish(event);
 }
 
+bool VerificationRunner::ExpectedRegionsConnected(const v1::Verification& v) {
+  std::set<std::string> connected;
+  for (const v1::AgentIdentity& agent :
+       SelectAgents(v.selector(), registry_.Connected())) {
+    connected.insert(agent.region());
+  }
+  for (const std::string& region : v.expected_regions()) {
+    if (connected.count(region) == 0) return false;
+  }
+  return !connected.empty();
+}
+
+void VerificationRunner::AwaitAgentsAfterResume(Run& run) {
+  v1::Verification v;
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    v = run.verification;
+  }
+  const absl::Time until = absl::Now() + kResumeGrace;
+  while (!ExpectedRegionsConnected(v) && absl::Now() < until) {
+    std::unique_lock<std::mutex> lock(run.mu);
+    run.cv.wait_for(lock, std::chrono::milliseconds(200),
+                    [&] { return run.stop; });
+    if (run.stop) return;
+  }
+  spdlog::info("verification {} resumes with {} connected agents", v.id(),
+               SelectAgents(v.selector(), registry_.Connected()).size());
+}
+
 void VerificationRunner::Loop(Run& run) {
+  if (run.resumed) AwaitAgentsAfterResume(run);
   for (;;) {
     const absl::Time round_start = absl::Now();
     if (!RunRound(run)) break;
@@ -192,11 +262,26 @@ void VerificationRunner::Loop(Run& run) {
   run.finished = true;
 }
 
-std::set<std::string> VerificationRunner::AwaitPhase(Run& run,
-                                                     uint64_t command_id,
-                                                     absl::Time deadline) {
-  if (Stopped(run)) return tracker_.Await(command_id, absl::Now());
-  return tracker_.Await(command_id, deadline);
+WaitEnd VerificationRunner::AwaitPhase(uint64_t command_id,
+                                       absl::Time deadline) {
+  CommandWait wait = tracker_.Await(command_id, deadline + kPhaseGrace);
+  if (wait.end == WaitEnd::kDeadline && !wait.not_done.empty()) {
+    // The phase is over: agents still probing for it should stop, their
+    // results would be refused anyway.
+    dispatcher_.Cancel({CancelledCommand{command_id, wait.not_done}},
+                       "phase deadline passed");
+  }
+  return wait.end;
+}
+
+WaitEnd VerificationRunner::RunPhase(Run& run, const v1::ProbeCommand& command,
+                                     const std::vector<std::string>& agents,
+                                     absl::Time deadline) {
+  tracker_.Open(command, {agents.begin(), agents.end()});
+  // A Cancel() between the round's start and Open() found nothing open.
+  if (Stopped(run)) tracker_.CancelVerification(command.verification_id());
+  dispatcher_.Send(agents, command);
+  return AwaitPhase(command.command_id(), deadline);
 }
 
 bool VerificationRunner::RunRound(Run& run) {
@@ -265,9 +350,14 @@ bool VerificationRunner::RunRound(Run& run) {
   }
   const absl::Time dns_deadline = absl::Now() + phase;
   *dns.mutable_deadline() = ToProtoTime(dns_deadline);
-  tracker_.Expect(dns.command_id(), {agent_ids.begin(), agent_ids.end()});
-  dispatcher_.Send(agent_ids, dns);
-  AwaitPhase(run, dns.command_id(), dns_deadline + kPhaseGrace);
+  const WaitEnd dns_end = RunPhase(run, dns, agent_ids, dns_deadline);
+  if (dns_end == WaitEnd::kCancelled || dns_end == WaitEnd::kShutdown) {
+    spdlog::info(
+        "verification {} round {}: DNS phase ended ({}); round not "
+        "scored",
+        v.id(), round, std::string(WaitEndName(dns_end)));
+    return false;
+  }
 
   // Phase 2: HTTP, each agent on the IPs its pin mode gives it.
   auto dns_results = store_.RoundResults(v.id(), round);
@@ -280,6 +370,9 @@ bool VerificationRunner::RunRound(Run& run) {
       PlanHttpTargets(spec, participants, dns_results->results);
   const absl::Time http_deadline = absl::Now() + phase;
   std::vector<uint64_t> http_commands;
+  // IPs the target policy refused, with its reason: told to the user in the
+  // verification's state, not only in this log.
+  std::map<std::string, std::string> refused_by_policy;
   for (const std::string& agent_id : agent_ids) {
     if (Stopped(run)) break;
     v1::ProbeCommand http;
@@ -292,8 +385,13 @@ bool VerificationRunner::RunRound(Run& run) {
       if (it == per_agent.end()) continue;
       for (const std::string& ip : it->second) {
         if (absl::Status s = policy_.CheckAddress(ip); !s.ok()) {
-          spdlog::warn("verification {}: {} resolves to {}: not probed: {}",
-                       v.id(), host, ip, s.ToString());
+          if (refused_by_policy
+                  .emplace(absl::StrCat(host, " -> ", ip),
+                           std::string(s.message()))
+                  .second) {
+            spdlog::warn("verification {}: {} resolves to {}: not probed: {}",
+                         v.id(), host, ip, s.ToString());
+          }
           continue;
         }
         for (const std::string& path : spec.paths()) {
@@ -309,12 +407,20 @@ bool VerificationRunner::RunRound(Run& run) {
       }
     }
     if (http.http().empty()) continue;
-    tracker_.Expect(http.command_id(), {agent_id});
+    tracker_.Open(http, {agent_id});
+    if (Stopped(run)) tracker_.CancelVerification(v.id());
     dispatcher_.Send({agent_id}, http);
     http_commands.push_back(http.command_id());
   }
   for (uint64_t command_id : http_commands) {
-    AwaitPhase(run, command_id, http_deadline + kPhaseGrace);
+    const WaitEnd end = AwaitPhase(command_id, http_deadline);
+    if (end == WaitEnd::kCancelled || end == WaitEnd::kShutdown) {
+      spdlog::info(
+          "verification {} round {}: HTTP phase ended ({}); round "
+          "not scored",
+          v.id(), round, std::string(WaitEndName(end)));
+      return false;
+    }
   }
   if (Stopped(run)) return false;
 
@@ -357,6 +463,18 @@ bool VerificationRunner::RunRound(Run& run) {
     if (run.stop) return false;
     run.verification =
         AdvanceVerification(run.verification, *reports, input.finished_at);
+    if (!refused_by_policy.empty() &&
+        run.verification.state() != v1::VERIFICATION_STATE_CONVERGED) {
+      std::vector<std::string> refused;
+      for (const auto& [target, why] : refused_by_policy) {
+        refused.push_back(absl::StrCat(target, " (", why, ")"));
+      }
+      run.verification.set_state_reason(
+          absl::StrCat(run.verification.state_reason(),
+                       " Not probed, refused by the coordinator's target "
+                       "policy: ",
+                       absl::StrJoin(refused, "; "), "."));
+    }
     updated = run.verification;
     if (absl::Status s = store_.Put(updated); !s.ok()) {
       spdlog::error("verification {}: {}", v.id(), s.ToString());

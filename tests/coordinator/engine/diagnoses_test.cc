@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/engine/evaluate_round.h"
+#include "coordinator/engine/failure_diagnoses.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/coordinator/engine/round_builder.h"
@@ -41,6 +42,21 @@ RoundBuilder Healthy(int per_region = 2) {
   return round;
 }
 
+// GeoDNS: eu and us resolve the good IP, ap the other one; every region
+// probes both IPs and every cell passes.
+RoundBuilder GeoSplit() {
+  RoundBuilder round({"www.example.com"});
+  for (const std::string region : {"eu", "us", "ap"}) {
+    std::string agent = region + "-1";
+    round.Agent(agent, region)
+        .Dns(agent, "system", "10.0.0.2:53",
+             {region == "ap" ? kOldIp : kGoodIp}, 60)
+        .Http(agent, kGoodIp, "/", 200)
+        .Http(agent, kOldIp, "/", 200);
+  }
+  return round;
+}
+
 struct Scenario {
   std::string name;
   std::function<RoundBuilder()> build;
@@ -71,7 +87,118 @@ std::vector<Scenario> Scenarios() {
              .HttpAllPaths("sa-1", kBadIp, 404);
          return round;
        },
-       {},
+       {v1::DIAGNOSIS_KIND_REGION_PATH},
+       v1::VERDICT_FAIL},
+      {"site_down_every_ip_refuses_from_every_region",
+       [] {
+         RoundBuilder round({"www.example.com"}, {"/"});
+         round.Agents("eu", 1).Agents("us", 1).Agents("ap", 1);
+         for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+           round.Dns(agent, "system", "10.0.0.2:53", {kBadIp, kGoodIp})
+               .Http(agent, kGoodIp, "/", 0, v1::ERROR_CLASS_REFUSED)
+               .Http(agent, kBadIp, "/", 0, v1::ERROR_CLASS_REFUSED);
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_IP_UNREACHABLE, v1::DIAGNOSIS_KIND_IP_UNREACHABLE},
+       v1::VERDICT_FAIL},
+      {"one_ip_refuses_everywhere_is_unreachable_not_bad_ip",
+       [] {
+         RoundBuilder round({"www.example.com"}, {"/"});
+         round.Agents("eu", 1).Agents("us", 1).Agents("ap", 1);
+         for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+           round.Http(agent, kGoodIp, "/", 200)
+               .Http(agent, kBadIp, "/", 0, v1::ERROR_CLASS_REFUSED);
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_IP_UNREACHABLE},
+       v1::VERDICT_FAIL},
+      {"expired_certificate_on_one_ip",
+       [] {
+         RoundBuilder round({"www.example.com"}, {"/"});
+         round.Agents("eu", 1).Agents("us", 1).Agents("ap", 1);
+         for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+           round.Http(agent, kGoodIp, "/", 200)
+               .Http(agent, kBadIp, "/", 0, v1::ERROR_CLASS_TLS)
+               .ErrorMessage(
+                   "SSL certificate problem: certificate has expired");
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_TLS_FAILURE},
+       v1::VERDICT_FAIL},
+      {"https_against_a_plain_http_port",
+       [] {
+         RoundBuilder round({"www.example.com"}, {"/"});
+         round.Agents("eu", 1).Agents("us", 1);
+         for (const std::string agent : {"eu-1", "us-1"}) {
+           for (const char* ip : {kGoodIp, kBadIp}) {
+             round.Http(agent, ip, "/", 0, v1::ERROR_CLASS_TLS)
+                 .ErrorMessage(
+                     "OpenSSL/3.0.11: error:0A00010B:SSL "
+                     "routines::wrong version number");
+           }
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_TLS_FAILURE, v1::DIAGNOSIS_KIND_TLS_FAILURE},
+       v1::VERDICT_FAIL},
+      {"redirect_everywhere_when_200_is_expected",
+       [] {
+         RoundBuilder round({"www.example.com"}, {"/", "/docs"});
+         round.spec().mutable_http_expect()->add_status_in(200);
+         round.Agents("eu", 1).Agents("us", 1).Agents("ap", 1);
+         for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+           round.HttpAllPaths(agent, kGoodIp, 301)
+               .HttpAllPaths(agent, kBadIp, 301);
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_WRONG_STATUS},
+       v1::VERDICT_FAIL},
+      {"single_agent_region_times_out_to_one_ip_others_reach_it",
+       [] {
+         RoundBuilder round({"www.example.com"}, {"/"});
+         round.Agents("eu", 1).Agents("us", 1).Agents("ap", 1);
+         for (const std::string agent : {"eu-1", "us-1", "ap-1"}) {
+           round.Http(agent, kGoodIp, "/", 200);
+           if (agent == "ap-1") {
+             round.Http(agent, kBadIp, "/", 0, v1::ERROR_CLASS_TIMEOUT);
+           } else {
+             round.Http(agent, kBadIp, "/", 200);
+           }
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_REGION_PATH},
+       v1::VERDICT_FAIL},
+      {"name_does_not_exist_anywhere",
+       [] {
+         RoundBuilder round({"www.example.com"});
+         round.Agents("eu", 1).Agents("us", 1);
+         for (const std::string agent : {"eu-1", "us-1"}) {
+           round.Dns(agent, "system", "10.0.0.2:53", {})
+               .Dns(agent, "authoritative", kAuthority, {});
+         }
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_DNS_FAILURE, v1::DIAGNOSIS_KIND_DNS_FAILURE},
+       v1::VERDICT_FAIL},
+      {"one_regions_resolvers_say_nxdomain",
+       [] {
+         RoundBuilder eu_blind({"www.example.com"}, {"/", "/docs"});
+         for (const std::string region : {"eu", "us", "ap"}) {
+           std::string agent = region + "-1";
+           eu_blind.Agent(agent, region)
+               .Dns(agent, "system", "10.0.0.2:53",
+                    region == "eu" ? std::vector<std::string>{}
+                                   : std::vector<std::string>{kGoodIp})
+               .HttpAllPaths(agent, kGoodIp, 200);
+         }
+         return eu_blind;
+       },
+       {v1::DIAGNOSIS_KIND_DNS_FAILURE},
        v1::VERDICT_FAIL},
       {"lossy_agent_is_agent_network_never_bad_ip",
        [] {
@@ -150,7 +277,8 @@ std::vector<Scenario> Scenarios() {
       {"probes_cut_off_everywhere_fail_the_ip",
        [] {
          // An IP that black-holes packets leaves every agent's probe
-         // unfinished at the deadline: nobody passes, so nobody is blamed.
+         // unfinished at the deadline: nobody passes, so nobody is blamed,
+         // and the IP is named as unreachable (more precise than BAD_IP).
          RoundBuilder round({"www.example.com"}, {"/"});
          round.Agents("eu", 2).Agents("us", 2).Agents("ap", 2);
          for (const std::string region : {"eu", "us", "ap"}) {
@@ -161,7 +289,7 @@ std::vector<Scenario> Scenarios() {
          }
          return round;
        },
-       {v1::DIAGNOSIS_KIND_BAD_IP},
+       {v1::DIAGNOSIS_KIND_IP_UNREACHABLE},
        v1::VERDICT_FAIL},
       {"no_quorum_never_passes",
        [] {
@@ -203,9 +331,11 @@ std::vector<Scenario> Scenarios() {
        },
        {v1::DIAGNOSIS_KIND_STALE_RESOLVER},
        v1::VERDICT_FAIL},
-      {"region_dns_divergent_from_the_other_regions",
+      {"strict_dns_region_divergent_from_the_other_regions",
        [] {
          RoundBuilder round({"www.example.com"});
+         round.verification().mutable_spec()->set_dns_consistency(
+             v1::DNS_CONSISTENCY_STRICT);
          for (const std::string region : {"eu", "us", "sa", "ap"}) {
            std::string agent = region + "-1";
            round.Agent(agent, region);
@@ -217,6 +347,33 @@ std::vector<Scenario> Scenarios() {
        },
        {v1::DIAGNOSIS_KIND_REGION_DNS_DIVERGENT},
        v1::VERDICT_FAIL},
+      {"geodns_two_regions_get_one_ip_one_region_another_all_cells_pass",
+       [] {
+         // The default (GEO) mode: a 2-1 split is not a majority verdict.
+         return GeoSplit();
+       },
+       {},
+       v1::VERDICT_PASS},
+      {"strict_dns_fails_the_same_two_one_split",
+       [] {
+         RoundBuilder round = GeoSplit();
+         round.verification().mutable_spec()->set_dns_consistency(
+             v1::DNS_CONSISTENCY_STRICT);
+         return round;
+       },
+       {v1::DIAGNOSIS_KIND_REGION_DNS_DIVERGENT},
+       v1::VERDICT_FAIL},
+      {"strict_dns_split_within_the_expected_addresses_passes",
+       [] {
+         RoundBuilder round = GeoSplit();
+         v1::VerificationSpec& spec = *round.verification().mutable_spec();
+         spec.set_dns_consistency(v1::DNS_CONSISTENCY_STRICT);
+         spec.mutable_dns_expect()->add_addresses_within(kGoodIp);
+         spec.mutable_dns_expect()->add_addresses_within(kOldIp);
+         return round;
+       },
+       {},
+       v1::VERDICT_PASS},
       {"geodns_gives_every_region_its_own_answer",
        [] {
          RoundBuilder round({"www.example.com"});
@@ -258,6 +415,21 @@ TEST_P(DiagnosisScenarioTest, GivesExactlyTheseDiagnosesAndVerdict) {
   EXPECT_THAT(kinds, ElementsAreArray(GetParam().kinds))
       << report.DebugString();
   EXPECT_EQ(report.verdict(), GetParam().verdict) << report.DebugString();
+  // The engine's invariant: every FAIL cell is explained by a diagnosis,
+  // and every diagnosis says what to check next.
+  for (const v1::MatrixCell& cell : report.cells()) {
+    if (cell.status() != v1::CELL_STATUS_FAIL) continue;
+    bool cited = false;
+    for (const v1::Diagnosis& d : report.diagnoses()) {
+      cited = cited || CitesCell(d, cell);
+    }
+    EXPECT_TRUE(cited) << "undiagnosed FAIL cell " << cell.ShortDebugString()
+                       << "\n"
+                       << report.DebugString();
+  }
+  for (const v1::Diagnosis& d : report.diagnoses()) {
+    EXPECT_FALSE(d.hint().empty()) << d.ShortDebugString();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engine, DiagnosisScenarioTest,
@@ -431,6 +603,8 @@ TEST(DiagnosisFieldsTest, StaleResolverSaysWhenItShouldClear) {
 
 TEST(DiagnosisFieldsTest, RegionDnsDivergentNamesTheAnswerAndTtl) {
   RoundBuilder round({"www.example.com"});
+  round.verification().mutable_spec()->set_dns_consistency(
+      v1::DNS_CONSISTENCY_STRICT);
   for (const std::string region : {"eu", "us", "ap"}) {
     std::string agent = region + "-1";
     round.Agent(agent, region)
@@ -448,6 +622,32 @@ TEST(DiagnosisFieldsTest, RegionDnsDivergentNamesTheAnswerAndTtl) {
             "Region ap resolves www.example.com to 198.51.100.9 while most "
             "regions (eu and us) get 203.0.113.8; that answer has 90 s of TTL "
             "left");
+}
+
+TEST(DiagnosisFieldsTest, ExpectedRegionWithNoAgentIsNoQuorum) {
+  // us was seen when the verification was created; its only agent is gone,
+  // so nobody in us was asked this round. Without the expected regions the
+  // matrix would simply lack us, and the round would pass.
+  RoundBuilder without_us({"www.example.com"}, {"/", "/docs"});
+  for (const std::string region : {"eu", "ap"}) {
+    std::string agent = region + "-1";
+    without_us.Agent(agent, region)
+        .Dns(agent, "system", "10.0.0.2:53", {kBadIp, kGoodIp}, 120)
+        .HttpAllPaths(agent, kBadIp, 200)
+        .HttpAllPaths(agent, kGoodIp, 200);
+  }
+  EXPECT_EQ(without_us.Evaluate().verdict(), v1::VERDICT_PASS);
+  for (const std::string region : {"ap", "eu", "us"}) {
+    without_us.verification().add_expected_regions(region);
+  }
+  v1::RoundReport report = without_us.Evaluate();
+  EXPECT_EQ(report.verdict(), v1::VERDICT_INCONCLUSIVE);
+  const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_NO_QUORUM);
+  EXPECT_THAT(d.regions(), ElementsAre("us"));
+  EXPECT_EQ(d.summary(),
+            "Region us has 0 agents reporting of the 1 required (no connected "
+            "agent of us could be asked; propwatchctl agents shows when its "
+            "agents were last seen); this round cannot pass");
 }
 
 TEST(DiagnosisFieldsTest, NoQuorumNamesTheRegionAndTheMissingAgents) {
@@ -479,8 +679,9 @@ TEST(DiagnosisFieldsTest, SelectedRegionWithNoAgentsHasNoQuorum) {
   v1::RoundReport report = round.Evaluate();
   const v1::Diagnosis& d = Only(report, v1::DIAGNOSIS_KIND_NO_QUORUM);
   EXPECT_EQ(d.summary(),
-            "Region sa has 0 agents reporting of the 1 required (no agent in "
-            "sa took part); this round cannot pass");
+            "Region sa has 0 agents reporting of the 1 required (no connected "
+            "agent of sa could be asked; propwatchctl agents shows when its "
+            "agents were last seen); this round cannot pass");
 }
 
 TEST(DiagnosisFieldsTest, StaleEdgeFoundByAgreementOnAVersionHeader) {

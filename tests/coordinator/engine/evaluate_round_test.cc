@@ -19,6 +19,7 @@ using engine_testing::kBadIp;
 using engine_testing::kGoodIp;
 using engine_testing::RoundBuilder;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
@@ -111,6 +112,7 @@ TEST(EvaluateRoundTest, IncidentDnsViewsAgreeWithAuthority) {
   EXPECT_EQ(ap_system.min_ttl(), 60u);
   // A subset of the authoritative pool is a right answer.
   EXPECT_TRUE(ap_system.agrees_with_authoritative());
+  EXPECT_EQ(ap_system.authority(), v1::AUTHORITY_AGREEMENT_AGREES);
   const v1::DnsView& ap_authoritative = report.dns(0);
   EXPECT_EQ(ap_authoritative.resolver_kind(), "authoritative");
   EXPECT_THAT(ap_authoritative.addresses(), ElementsAre(kBadIp, kGoodIp));
@@ -157,6 +159,29 @@ TEST(EvaluateRoundTest, HealthyRolloutPassesWithNoDiagnosis) {
   }
 }
 
+TEST(EvaluateRoundTest, DnsViewSaysNotAskedWithoutAnAuthoritativeAnswer) {
+  RoundBuilder round({"www.example.com"});
+  round.Agent("eu-1", "eu")
+      .Dns("eu-1", "system", "10.0.0.2:53", {kGoodIp})
+      .Http("eu-1", kGoodIp, "/", 200);
+  v1::RoundReport report = round.Evaluate();
+  ASSERT_THAT(report.dns(), SizeIs(1));
+  EXPECT_EQ(report.dns(0).authority(), v1::AUTHORITY_AGREEMENT_NOT_ASKED);
+  EXPECT_FALSE(report.dns(0).agrees_with_authoritative());
+}
+
+TEST(EvaluateRoundTest, DnsViewSaysDisagreesWithAStaleAnswer) {
+  RoundBuilder round({"www.example.com"});
+  round.Agent("eu-1", "eu")
+      .Dns("eu-1", "authoritative", "198.51.100.53:53", {kGoodIp})
+      .Dns("eu-1", "system", "10.0.0.2:53", {kBadIp})
+      .Http("eu-1", kGoodIp, "/", 200);
+  v1::RoundReport report = round.Evaluate();
+  ASSERT_THAT(report.dns(), SizeIs(2));
+  EXPECT_EQ(report.dns(0).authority(), v1::AUTHORITY_AGREEMENT_AGREES);
+  EXPECT_EQ(report.dns(1).authority(), v1::AUTHORITY_AGREEMENT_DISAGREES);
+}
+
 TEST(EvaluateRoundTest, UnsupportedIpv6IsNeverAFailure) {
   RoundBuilder round = HealthyRound();
   round.Http("ap-1", "2001:db8::8", "/", 0, v1::ERROR_CLASS_UNSUPPORTED)
@@ -177,15 +202,23 @@ TEST(EvaluateRoundTest, UnmeasuredHostnameIsInconclusive) {
   EXPECT_EQ(round.Evaluate().verdict(), v1::VERDICT_INCONCLUSIVE);
 }
 
-TEST(EvaluateRoundTest, UndiagnosedFailingCellStillFails) {
+TEST(EvaluateRoundTest, OneRegionFailingEveryIpIsThatRegionsPath) {
   // Every IP fails from one region only: not a bad IP (the region is the
-  // odd one out), not intermittent; the round still cannot pass.
+  // odd one out), not intermittent: the region's path to each IP, and with
+  // one agent there, that agent cannot be told from its region.
   RoundBuilder round = HealthyRound();
   round.Agent("sa-1", "sa")
       .HttpAllPaths("sa-1", kBadIp, 503)
       .HttpAllPaths("sa-1", kGoodIp, 503);
   v1::RoundReport report = round.Evaluate();
-  EXPECT_THAT(report.diagnoses(), IsEmpty());
+  ASSERT_THAT(report.diagnoses(), SizeIs(2));
+  for (const v1::Diagnosis& d : report.diagnoses()) {
+    EXPECT_EQ(d.kind(), v1::DIAGNOSIS_KIND_REGION_PATH);
+    EXPECT_THAT(d.regions(), ElementsAre("sa"));
+    EXPECT_EQ(d.agent_id(), "sa-1");
+    EXPECT_THAT(d.summary(), HasSubstr("answers 503 in sa"));
+    EXPECT_THAT(d.summary(), HasSubstr("cannot be told apart"));
+  }
   EXPECT_EQ(report.verdict(), v1::VERDICT_FAIL);
 }
 

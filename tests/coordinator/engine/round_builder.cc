@@ -132,6 +132,11 @@ RoundBuilder& RoundBuilder::Header(const std::string& name,
   return *this;
 }
 
+RoundBuilder& RoundBuilder::ErrorMessage(const std::string& message) {
+  results_.back().mutable_http()->set_error_message(message);
+  return *this;
+}
+
 RoundBuilder& RoundBuilder::HttpFailure(const std::string& field,
                                         const std::string& message) {
   v1::ExpectationFailure* failure =

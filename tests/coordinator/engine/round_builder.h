@@ -58,6 +58,8 @@ class RoundBuilder {
       v1::ErrorClass error = v1::ERROR_CLASS_UNSPECIFIED);
   // Adds a recorded header to the last HTTP result.
   RoundBuilder& Header(const std::string& name, const std::string& value);
+  // Sets the error text of the last HTTP result (as curl would word it).
+  RoundBuilder& ErrorMessage(const std::string& message);
   // Adds an expectation failure to the last HTTP result.
   RoundBuilder& HttpFailure(const std::string& field,
                             const std::string& message);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/time_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -246,6 +247,112 @@ TEST(AdvanceVerificationTest, ReasonNamesTheFailingDiagnosis) {
   EXPECT_EQ(v.state_reason(),
             "Deadline of 10m passed; round 1 failed: IP 203.0.113.7 returns "
             "404 on /signin from eu.");
+}
+
+// Cells of `report` for every (region, IP, path) given.
+void AddCells(v1::RoundReport& report, const std::vector<std::string>& regions,
+              const std::vector<std::string>& ips,
+              const std::vector<std::string>& paths) {
+  for (const std::string& region : regions) {
+    for (const std::string& ip : ips) {
+      for (const std::string& path : paths) {
+        v1::MatrixCell* cell = report.add_cells();
+        cell->set_region(region);
+        cell->set_ip(ip);
+        cell->set_path(path);
+      }
+    }
+  }
+}
+
+TEST(AdvanceVerificationTest, ConvergedReasonStatesCoverage) {
+  std::vector<v1::RoundReport> reports = Rounds({P, P});
+  AddCells(reports[1], {"us-east", "eu-west", "ap-south"},
+           {"203.0.113.7", "203.0.113.8"}, {"/signin", "/docs", "/blog"});
+  v1::Verification v = AdvanceVerification(Running(), reports, EndOfRound(2));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_CONVERGED);
+  EXPECT_THAT(v.state_reason(),
+              HasSubstr("across 3 regions (ap-south, eu-west, us-east), 2 IPs "
+                        "and 3 paths; time to consistency"));
+}
+
+TEST(AdvanceVerificationTest, DivergedReasonStatesCoverage) {
+  std::vector<v1::RoundReport> reports = Rounds({F});
+  AddCells(reports[0], {"eu-west"}, {"203.0.113.7"}, {"/"});
+  v1::Verification v =
+      AdvanceVerification(Running(), reports, kCreatedAt + kLate);
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_DIVERGED);
+  EXPECT_THAT(v.state_reason(),
+              HasSubstr(". Round 1 covered 1 region (eu-west), 1 IP and 1 "
+                        "path."));
+}
+
+v1::Diagnosis Failing(v1::DiagnosisKind kind, const std::string& ip) {
+  v1::Diagnosis d;
+  d.set_kind(kind);
+  d.set_ip(ip);
+  d.add_regions("eu");
+  d.set_summary(absl::StrCat("IP ", ip, " refuses from every region"));
+  return d;
+}
+
+// Rounds every 10 s whose round 1 saw a 30 s TTL: rounds 4 and later start
+// after it ran out.
+std::vector<v1::RoundReport> FailingRounds(size_t n, const std::string& ip) {
+  std::vector<v1::RoundReport> reports;
+  for (size_t i = 0; i < n; ++i) {
+    reports.push_back(Report(i + 1, F, EndOfRound(i + 1)));
+    *reports.back().add_diagnoses() =
+        Failing(v1::DIAGNOSIS_KIND_IP_UNREACHABLE, ip);
+  }
+  reports[0].add_dns()->set_min_ttl(30);
+  return reports;
+}
+
+TEST(AdvanceVerificationTest, SameFailureAfterTheTtlsEndsDivergedEarly) {
+  // Round 1 starts at +10 s, so its 30 s TTL has run out at +40 s: rounds 4
+  // (starting +40 s), 5 and 6 count.
+  std::vector<v1::RoundReport> reports = FailingRounds(5, "203.0.113.7");
+  v1::Verification v = AdvanceVerification(Running(), reports, EndOfRound(5));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_RUNNING) << v.state_reason();
+  reports = FailingRounds(6, "203.0.113.7");
+  v = AdvanceVerification(Running(), reports, EndOfRound(6));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_DIVERGED);
+  EXPECT_THAT(v.state_reason(),
+              HasSubstr("Rounds 4 to 6 failed the same way after every TTL "
+                        "of round 1 (30s) had run out (fail_after_rounds 3): "
+                        "IP 203.0.113.7 refuses"));
+}
+
+TEST(AdvanceVerificationTest, ChangingFailuresDoNotEndEarly) {
+  std::vector<v1::RoundReport> reports = FailingRounds(6, "203.0.113.7");
+  *reports[4].mutable_diagnoses(0) =
+      Failing(v1::DIAGNOSIS_KIND_IP_UNREACHABLE, "203.0.113.8");
+  v1::Verification v = AdvanceVerification(Running(), reports, EndOfRound(6));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_RUNNING);
+}
+
+TEST(AdvanceVerificationTest, FailAfterRoundsZeroTurnsTheRuleOff) {
+  v1::Verification running = Running();
+  running.mutable_schedule()->set_fail_after_rounds(0);
+  v1::Verification v = AdvanceVerification(
+      running, FailingRounds(9, "203.0.113.7"), EndOfRound(9));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_RUNNING);
+}
+
+TEST(AdvanceVerificationTest, AuthoritativeNxdomainEndsDivergedAtOnce) {
+  std::vector<v1::RoundReport> reports = Rounds({F});
+  v1::Diagnosis* d = reports[0].add_diagnoses();
+  d->set_kind(v1::DIAGNOSIS_KIND_DNS_FAILURE);
+  d->set_resolver("authoritative");
+  d->set_summary(
+      "The authoritative servers answer NXDOMAIN for nope.example.test: the "
+      "name does not exist");
+  v1::Verification v = AdvanceVerification(Running(), reports, EndOfRound(1));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_DIVERGED);
+  EXPECT_THAT(v.state_reason(),
+              HasSubstr("Round 1: The authoritative servers answer NXDOMAIN "
+                        "for nope.example.test"));
 }
 
 TEST(AdvanceVerificationTest, UnspecifiedStateIsReadAsRunning) {

@@ -1,6 +1,7 @@
 // Verifications end to end: a real coordinator, real agents in three
 // regions, a real knotd and a real nginx on loopback. One of the name's two
 // edges serves stale content (404) until the test fixes it mid-run.
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "coordinator/verify/report_recompute.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "propwatch/v1/agent.grpc.pb.h"
 #include "propwatch/v1/control.grpc.pb.h"
 #include "tests/agent/dns/knot_server.h"
 #include "tests/agent/http/nginx_server.h"
@@ -23,6 +25,9 @@
 
 namespace propwatch::testing {
 namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 constexpr char kGoodIp[] = "127.0.0.2";
 constexpr char kStaleIp[] = "127.0.0.3";
@@ -107,8 +112,12 @@ www  A   127.0.0.3
     return response.agents_size();
   }
 
-  v1::Verification Create() {
+  v1::Verification Create(absl::Duration deadline = absl::Seconds(90),
+                          std::vector<std::string> regions = {}) {
     v1::CreateVerificationRequest request;
+    for (const std::string& region : regions) {
+      request.mutable_selector()->add_regions(region);
+    }
     v1::VerificationSpec& spec = *request.mutable_spec();
     spec.add_hostnames("www.example.test");
     spec.add_record_types(v1::RECORD_TYPE_A);
@@ -120,8 +129,7 @@ www  A   127.0.0.3
     spec.mutable_http_expect()->add_status_in(200);
     *request.mutable_schedule()->mutable_round_interval() =
         ToProtoDuration(kInterval);
-    *request.mutable_schedule()->mutable_deadline() =
-        ToProtoDuration(absl::Seconds(90));
+    *request.mutable_schedule()->mutable_deadline() = ToProtoDuration(deadline);
     *request.mutable_schedule()->mutable_phase_timeout() =
         ToProtoDuration(absl::Milliseconds(800));
     request.mutable_schedule()->set_stable_rounds(2);
@@ -162,6 +170,29 @@ www  A   127.0.0.3
     (void)control_->QueryResults(&context, request, &response);
     if (response.results().empty()) return v1::ProbeResult();
     return response.results(response.results_size() - 1);
+  }
+
+  // Waits for the verification to end; the final state.
+  v1::Verification WaitFinal(const std::string& id, absl::Duration timeout) {
+    v1::Verification v;
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          v = Get(id);
+          return v.state() != v1::VERIFICATION_STATE_RUNNING;
+        },
+        timeout))
+        << v.DebugString();
+    return v;
+  }
+
+  v1::AgentRecord Agent(const std::string& agent_id) {
+    grpc::ClientContext context;
+    v1::ListAgentsResponse response;
+    (void)control_->ListAgents(&context, v1::ListAgentsRequest(), &response);
+    for (const v1::AgentRecord& agent : response.agents()) {
+      if (agent.identity().agent_id() == agent_id) return agent;
+    }
+    return v1::AgentRecord();
   }
 
   v1::RoundReport LastRound(const std::string& id) {
@@ -296,6 +327,114 @@ TEST_F(VerificationProcessTest, CoordinatorKillNineResumesToTheSameVerdict) {
       },
       absl::Seconds(40)))
       << Get(created.id()).DebugString();
+}
+
+TEST_F(VerificationProcessTest, RegionWhoseAgentDiedBeforeTheStartIsNoQuorum) {
+  // ap's only agent is gone before the verification starts. No --regions:
+  // ap must still be expected (its agent was seen moments ago), so the gate
+  // cannot pass on eu and us alone.
+  FixStaleEdge();
+  agents_[2]->Signal(SIGKILL);
+  agents_[2]->Wait(absl::Seconds(10));
+  ASSERT_TRUE(
+      WaitFor([&] { return ConnectedAgents() == 2; }, absl::Seconds(10)));
+  const v1::Verification created = Create(absl::Seconds(8));
+  EXPECT_THAT(created.expected_regions(), ElementsAre("ap", "eu", "us"));
+  const v1::Verification v = WaitFinal(created.id(), absl::Seconds(30));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_INCONCLUSIVE) << v.DebugString();
+  EXPECT_THAT(v.state_reason(), HasSubstr("Region ap has 0 agents reporting"));
+  const v1::RoundReport last = LastRound(created.id());
+  EXPECT_EQ(last.verdict(), v1::VERDICT_INCONCLUSIVE);
+}
+
+TEST_F(VerificationProcessTest, ForgottenAgentsRegionIsNoLongerExpected) {
+  FixStaleEdge();
+  agents_[2]->Signal(SIGKILL);
+  agents_[2]->Wait(absl::Seconds(10));
+  ASSERT_TRUE(
+      WaitFor([&] { return ConnectedAgents() == 2; }, absl::Seconds(10)));
+  grpc::ClientContext context;
+  v1::ForgetAgentRequest request;
+  request.set_agent_id("edge-ap");
+  v1::ForgetAgentResponse response;
+  grpc::Status s = control_->ForgetAgent(&context, request, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.agent().identity().region(), "ap");
+
+  const v1::Verification created = Create(absl::Seconds(30));
+  EXPECT_THAT(created.expected_regions(), ElementsAre("eu", "us"));
+  const v1::Verification v = WaitFinal(created.id(), absl::Seconds(40));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_CONVERGED) << v.DebugString();
+  EXPECT_THAT(v.state_reason(), HasSubstr("across 2 regions (eu, us)"));
+}
+
+TEST_F(VerificationProcessTest, AConnectedAgentCannotBeForgotten) {
+  grpc::ClientContext context;
+  v1::ForgetAgentRequest request;
+  request.set_agent_id("edge-eu");
+  v1::ForgetAgentResponse response;
+  grpc::Status s = control_->ForgetAgent(&context, request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("is connected"));
+}
+
+TEST_F(VerificationProcessTest,
+       AnAgentCannotAnswerForAVerificationItWasNotAsked) {
+  // The honest verification asks eu only, on a healthy edge. An intruder
+  // with a valid stream in another region files failing HTTP results into
+  // every round of it: they must be refused, counted, and the verdict stays
+  // CONVERGED.
+  FixStaleEdge();
+  auto channel =
+      grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  auto stub = v1::AgentService::NewStub(channel);
+  grpc::ClientContext context;
+  auto stream = stub->Connect(&context);
+  v1::AgentMessage hello;
+  hello.mutable_hello()->mutable_identity()->set_agent_id("intruder");
+  hello.mutable_hello()->mutable_identity()->set_region("sa");
+  ASSERT_TRUE(stream->Write(hello));
+  v1::CoordinatorMessage welcome;
+  ASSERT_TRUE(stream->Read(&welcome));
+  ASSERT_TRUE(welcome.has_welcome());
+
+  const v1::Verification created = Create(absl::Seconds(30), {"eu"});
+  uint64_t sequence = welcome.welcome().acked_through();
+  for (uint32_t round = 1; round <= 12; ++round) {
+    v1::AgentMessage batch;
+    for (const char* ip : {kGoodIp, kStaleIp}) {
+      v1::ProbeResult& r = *batch.mutable_results()->add_results();
+      r.set_verification_id(created.id());
+      r.set_round(round);
+      r.set_sequence(++sequence);
+      r.set_command_id(round);    // a guess: never a command sent to it
+      r.set_agent_id("edge-eu");  // overwritten by the stream's identity
+      r.set_region("eu");
+      v1::HttpResult& http = *r.mutable_http();
+      http.set_url(absl::StrCat("http://www.example.test:", port_, "/signin"));
+      http.set_pinned_ip(ip);
+      http.set_dialled_ip(ip);
+      http.set_status(500);
+      v1::ExpectationFailure& f = *http.add_failures();
+      f.set_field("status");
+      f.set_message("500 is not 200");
+    }
+    ASSERT_TRUE(stream->Write(batch));
+  }
+  const v1::Verification v = WaitFinal(created.id(), absl::Seconds(40));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_CONVERGED)
+      << v.DebugString() << LastRound(created.id()).DebugString();
+  EXPECT_EQ(Agent("intruder").refused_results(), 24u);
+  EXPECT_THAT(coordinator_->process().Stderr(),
+              HasSubstr("agent intruder (ipv4:127.0.0.1"));
+  // The refused results were acked so the intruder's outbox could let go.
+  size_t acked = 0;
+  v1::CoordinatorMessage message;
+  while (acked < 24 && stream->Read(&message)) {
+    if (message.has_ack()) acked += message.ack().sequences_size();
+  }
+  EXPECT_EQ(acked, 24u);
+  context.TryCancel();
 }
 
 TEST_F(VerificationProcessTest, BadRequestsAreRefusedNamingTheField) {
