@@ -6,10 +6,31 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "common/logging.h"
 #include "common/replace_file.h"
 #include "coordinator/service/coordinator_server.h"
+#include "coordinator/storage/store.h"
+
+namespace {
+
+// Exit codes (docs/OPERATIONS.md): 0 stopped cleanly or --repair succeeded,
+// 1 could not start (one line on stderr says why and what to do), 2 usage.
+constexpr int kExitStartupFailure = 1;
+constexpr int kExitUsage = 2;
+
+// One line, "propwatch-coordinator: <message>", and the start-up failure
+// exit code.
+int Fail(const absl::Status& status) {
+  const std::string line =
+      absl::StrReplaceAll(status.message(), {{"\n", " "}, {"\r", " "}});
+  std::fprintf(stderr, "propwatch-coordinator: %s\n", line.c_str());
+  return kExitStartupFailure;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   propwatch::CoordinatorOptions options;
@@ -63,15 +84,32 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level,
                  "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  bool repair = false;
+  app.add_flag("--repair", repair,
+               "rebuild a --data-dir that RocksDB reports corrupt from the "
+               "files it still has, then exit; stop the coordinator and copy "
+               "the directory first (docs/OPERATIONS.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints help, version or the error
+    return code == 0 ? 0 : kExitUsage;
   }
   if (absl::Status s = propwatch::SetupLogging("coordinator", log_level);
       !s.ok()) {
-    std::fprintf(stderr, "propwatch-coordinator: %s\n", s.ToString().c_str());
-    return 2;
+    std::fprintf(stderr, "propwatch-coordinator: %s\n",
+                 std::string(s.message()).c_str());
+    return kExitUsage;
+  }
+  if (repair) {
+    if (absl::Status s = propwatch::Store::Repair(options.data_dir); !s.ok()) {
+      return Fail(s);
+    }
+    std::fprintf(stderr,
+                 "propwatch-coordinator: repaired --data-dir %s; start the "
+                 "coordinator without --repair\n",
+                 options.data_dir.c_str());
+    return 0;
   }
   options.heartbeat_interval = absl::Seconds(heartbeat_seconds);
   options.retention = absl::Hours(24) * retention_days;
@@ -85,11 +123,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto server = propwatch::CoordinatorServer::Start(options);
-  if (!server.ok()) {
-    std::fprintf(stderr, "propwatch-coordinator: %s\n",
-                 std::string(server.status().message()).c_str());
-    return 1;
-  }
+  if (!server.ok()) return Fail(server.status());
   if (!port_file.empty()) {
     absl::Status written = propwatch::ReplaceFile(
         port_file, absl::StrCat((*server)->port(), "\n"));

@@ -1,9 +1,20 @@
 #include "coordinator/storage/store.h"
 
+#include <fcntl.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/unique_fd.h"
 #include "coordinator/storage/key_codec.h"
 #include "coordinator/storage/rocksdb_status.h"
 
@@ -25,16 +36,126 @@ void TuneForResults(rocksdb::ColumnFamilyOptions& cf) {
   cf.max_bytes_for_level_base = 64 << 20;
 }
 
-}  // namespace
+// "another coordinator (pid 12)", "another process (pid 12, nginx)", or
+// "another process" when `pid` is unknown (0).
+std::string DescribeProcess(pid_t pid) {
+  if (pid <= 0) return "another process";
+  std::ifstream in(absl::StrCat("/proc/", pid, "/comm"));
+  std::string name;
+  std::getline(in, name);
+  // The kernel keeps 15 characters of the name: "propwatch-coord".
+  if (absl::StartsWith(name, "propwatch-coord")) {
+    return absl::StrCat("another coordinator (pid ", pid, ")");
+  }
+  if (name.empty()) return absl::StrCat("another process (pid ", pid, ")");
+  return absl::StrCat("another process (pid ", pid, ", ", name, ")");
+}
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
+// The first existing component of `path` that is not a directory, or "".
+std::string FileInTheWay(const std::filesystem::path& path) {
+  std::filesystem::path prefix;
+  for (const auto& part : path) {
+    prefix /= part;
+    struct stat st;
+    if (stat(prefix.c_str(), &st) != 0) return "";
+    if (!S_ISDIR(st.st_mode)) return prefix.string();
+  }
+  return "";
+}
+
+// Makes sure `dir` is a directory the coordinator can write, creating it
+// (and missing parents) if needed. Errors say what is wrong and what to do.
+absl::Status PrepareDataDir(const std::string& dir) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--data-dir ", dir,
+                       " is a file, not a directory: move the file away or "
+                       "choose another --data-dir"));
+    }
+    // Root passes this check except on a read-only file system.
+    if (access(dir.c_str(), W_OK | X_OK) != 0) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "--data-dir ", dir, " is not writable (", std::strerror(errno),
+          "): give the coordinator's user write access to it or choose "
+          "another --data-dir"));
+    }
+    return absl::OkStatus();
+  }
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (!error) return absl::OkStatus();
+  if (std::string file = FileInTheWay(dir); !file.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--data-dir ", dir, " cannot be created: ", file,
+                     " is a file, not a directory: choose another --data-dir"));
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("--data-dir ", dir, " cannot be created (", error.message(),
+                   "): create it for the coordinator's user or choose another "
+                   "--data-dir"));
+}
+
+// The pid holding RocksDB's lock on `dir`, 0 when the holder is unknown, or
+// nullopt when nobody holds it. RocksDB locks LOCK with a process-associated
+// fcntl lock, which F_GETLK reports with its owner.
+// REQUIRES: this process does not hold the lock (closing our descriptor
+// would release it).
+std::optional<pid_t> LockHolder(const std::string& dir) {
+  UniqueFd fd(open(absl::StrCat(dir, "/LOCK").c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (fcntl(fd.get(), F_GETLK, &lock) != 0) return 0;
+  if (lock.l_type == F_UNLCK) return std::nullopt;
+  return lock.l_pid;
+}
+
+// Why RocksDB would not open the database in `dir`, and what to do.
+absl::Status ExplainOpenFailure(const std::string& dir,
+                                const rocksdb::Status& s) {
+  const std::string detail = absl::StrReplaceAll(s.ToString(), {{"\n", " "}});
+  if (s.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat(
+        "--data-dir ", dir, " is corrupt (", detail,
+        "): restore it from a backup, or salvage what is left with "
+        "propwatch-coordinator --repair --data-dir ",
+        dir));
+  }
+  if (s.IsIOError()) {
+    // RocksDB refuses a second open in one process without touching the
+    // file; only another process's lock is worth looking up.
+    if (absl::StrContains(detail, "current process")) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--data-dir ", dir, " is already open in this process"));
+    }
+    std::optional<pid_t> holder = LockHolder(dir);
+    if (holder.has_value() || absl::StrContains(detail, "lock file")) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--data-dir ", dir, " is locked by ",
+                       DescribeProcess(holder.value_or(0)),
+                       ": stop it or choose another --data-dir"));
+    }
+  }
+  return absl::Status(
+      FromRocksStatus(s, dir).code(),
+      absl::StrCat("--data-dir ", dir, " cannot be opened (", detail,
+                   "): check the disk and the directory's permissions"));
+}
+
+rocksdb::DBOptions DbOptions() {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   // Two cores is the reference machine; RocksDB's defaults assume more.
   options.IncreaseParallelism(2);
   options.keep_log_file_num = 5;
+  return options;
+}
 
+std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kFamilyNames.size(); ++i) {
     rocksdb::ColumnFamilyOptions cf;
@@ -42,18 +163,40 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
     if (static_cast<Family>(i) == Family::kResults) TuneForResults(cf);
     descriptors.emplace_back(kFamilyNames[i], cf);
   }
+  return descriptors;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir) {
+  if (absl::Status usable = PrepareDataDir(dir); !usable.ok()) return usable;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
-      rocksdb::DB::Open(options, dir, descriptors, &handles, &raw);
-  if (!s.ok()) {
-    return FromRocksStatus(
-        s, absl::StrCat("open RocksDB in --data-dir '", dir,
-                        "' (is another coordinator using it, or is it not "
-                        "writable?)"));
-  }
+      rocksdb::DB::Open(DbOptions(), dir, FamilyDescriptors(), &handles, &raw);
+  if (!s.ok()) return ExplainOpenFailure(dir, s);
   return std::unique_ptr<Store>(
       new Store(dir, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+}
+
+absl::Status Store::Repair(const std::string& dir) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::NotFoundError(absl::StrCat(
+        "--data-dir ", dir, " is not a directory: nothing to repair"));
+  }
+  rocksdb::ColumnFamilyOptions unknown;
+  unknown.OptimizeLevelStyleCompaction(16 << 20);
+  rocksdb::Status s =
+      rocksdb::RepairDB(dir, DbOptions(), FamilyDescriptors(), unknown);
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsCorruption()) {
+    return absl::DataLossError(
+        absl::StrCat("--data-dir ", dir, " cannot be repaired (",
+                     absl::StrReplaceAll(s.ToString(), {{"\n", " "}}),
+                     "): restore it from a backup"));
+  }
+  return ExplainOpenFailure(dir, s);
 }
 
 Store::Store(std::string dir, std::unique_ptr<rocksdb::DB> db,
@@ -61,6 +204,12 @@ Store::Store(std::string dir, std::unique_ptr<rocksdb::DB> db,
     : dir_(std::move(dir)), db_(std::move(db)), handles_(std::move(handles)) {}
 
 Store::~Store() {
+  // Everything acked is already in the WAL; flushing it into table files
+  // as well is what lets Repair() keep it: RepairDB recreates a family only
+  // from a table file that names it, and drops the WAL records of families
+  // it has not recreated. Best effort: what a failed flush leaves in the
+  // WAL, Open() replays.
+  db_->Flush(rocksdb::FlushOptions(), handles_).PermitUncheckedError();
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   db_->Close();
 }

@@ -39,8 +39,18 @@ inline constexpr std::array<const char*, static_cast<size_t>(Family::kCount)>
 
 class Store {
  public:
-  // Opens (creating if missing) the database in `dir` with every family.
+  // Opens (creating if missing, with its parents) the database in `dir`
+  // with every family. Errors are one line that starts with "--data-dir
+  // <dir>" and says what to do: FailedPrecondition when `dir` is a file or
+  // under one, or another process holds the database's lock (named by pid
+  // when the kernel reports it); PermissionDenied when it cannot be written
+  // or created; DataLoss when RocksDB finds it corrupt.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir);
+  // Rebuilds the database in `dir` from the table and log files it still
+  // has (rocksdb::RepairDB), for when Open() reports DataLoss, e.g. a
+  // corrupt MANIFEST. Whatever sat only in damaged files is lost.
+  // REQUIRES: no process has the database open.
+  static absl::Status Repair(const std::string& dir);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
