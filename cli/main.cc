@@ -132,6 +132,10 @@ int main(int argc, char** argv) {
       ->envname("PROPWATCH_INSECURE");
   app.add_option("--token", client_options.token,
                  "bearer token sent on every call (env PROPWATCH_TOKEN)");
+  app.add_option("--token-file", client_options.token_file,
+                 "file holding the bearer token, e.g. a mounted Secret (env "
+                 "PROPWATCH_TOKEN_FILE)")
+      ->envname("PROPWATCH_TOKEN_FILE");
   app.add_option("--timeout", timeout_seconds, "seconds per call")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

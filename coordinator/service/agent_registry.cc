@@ -197,6 +197,34 @@ void AgentRegistry::CloseAll(const absl::Status& status) {
   for (auto& [id, live] : live_) live.connection->Close(status);
 }
 
+absl::Status AgentRegistry::AddPending(AgentConnection* connection) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pending_.size() >= max_pending_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        max_pending_,
+        " agent streams are waiting for their Hello; try again later"));
+  }
+  pending_[connection] = absl::Now();
+  return absl::OkStatus();
+}
+
+void AgentRegistry::RemovePending(AgentConnection* connection) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.erase(connection);
+}
+
+size_t AgentRegistry::pending_count() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_.size();
+}
+
+void AgentRegistry::SetHelloLimits(absl::Duration hello_timeout,
+                                   size_t max_pending) {
+  std::lock_guard<std::mutex> lock(mu_);
+  hello_timeout_ = hello_timeout;
+  max_pending_ = max_pending;
+}
+
 void AgentRegistry::WatchdogLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
@@ -211,6 +239,20 @@ void AgentRegistry::WatchdogLoop() {
       // Disconnect(), so the pointer is valid while mu_ is held.
       live.connection->Close(absl::DeadlineExceededError(
           "no heartbeat within the heartbeat timeout"));
+    }
+    // Streams are removed from pending_ by their session before it is
+    // deleted (under mu_), so these pointers are valid here.
+    const absl::Time hello_cutoff = absl::Now() - hello_timeout_;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->second >= hello_cutoff) {
+        ++it;
+        continue;
+      }
+      spdlog::warn("an agent stream sent no Hello within {}; closing it",
+                   absl::FormatDuration(hello_timeout_));
+      it->first->Close(absl::DeadlineExceededError(absl::StrCat(
+          "no Hello within ", absl::FormatDuration(hello_timeout_))));
+      it = pending_.erase(it);
     }
   }
 }

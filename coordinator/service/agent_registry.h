@@ -76,6 +76,19 @@ class AgentRegistry {
   absl::StatusOr<v1::AgentRecord> Forget(const std::string& agent_id);
   // `count` results from `agent_id` were refused (see CommandTracker).
   void CountRefused(const std::string& agent_id, uint64_t count);
+
+  // A stream that has not sent its Hello yet: closed by the watchdog when no
+  // Hello arrives within `hello_timeout` (a connection that says nothing
+  // must not hold a slot). ResourceExhausted when `max_pending` such
+  // streams are already open (unauthenticated clients cannot pile up
+  // streams); the caller then closes it.
+  absl::Status AddPending(AgentConnection* connection);
+  // The Hello arrived, or the stream ended. Idempotent.
+  void RemovePending(AgentConnection* connection);
+  size_t pending_count();
+
+  // Limits on streams before authentication; defaults as the coordinator's.
+  void SetHelloLimits(absl::Duration hello_timeout, size_t max_pending);
   // Queues `message` on the agent's current stream. False (undelivered)
   // when it is not connected or its stream is closing.
   bool SendTo(const std::string& agent_id, v1::CoordinatorMessage message);
@@ -102,6 +115,10 @@ class AgentRegistry {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> refused_ ABSL_GUARDED_BY(mu_);
+  // Streams without a Hello yet, and when each opened.
+  std::map<AgentConnection*, absl::Time> pending_ ABSL_GUARDED_BY(mu_);
+  absl::Duration hello_timeout_ ABSL_GUARDED_BY(mu_) = absl::Seconds(10);
+  size_t max_pending_ ABSL_GUARDED_BY(mu_) = 1000;
   std::thread watchdog_;
 };
 

@@ -70,6 +70,13 @@ AgentSession::AgentSession(grpc::CallbackServerContext* context,
       sink_(std::make_shared<Sink>(this)),
       peer_(context->peer()),
       arena_(ArenaForResultBatches()) {
+  if (absl::Status s = registry_.AddPending(this); !s.ok()) {
+    spdlog::warn("refused agent stream from {}: {}", peer_,
+                 std::string(s.message()));
+    std::lock_guard<std::mutex> lock(mu_);
+    FinishLocked(ToGrpcStatus(s));
+    return;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   StartReadLocked();
 }
@@ -182,10 +189,12 @@ void AgentSession::OnReadDone(bool ok) {
 }
 
 absl::Status AgentSession::HandleHello(const v1::Hello& hello) {
+  registry_.RemovePending(this);
   absl::Status valid = ValidateIdentity(hello.identity());
   if (!valid.ok()) return valid;
   const std::string& agent_id = hello.identity().agent_id();
-  if (absl::Status s = authorizer_.Authorize(agent_id, Credentials());
+  if (absl::Status s = authorizer_.Authorize(
+          agent_id, hello.identity().region(), Credentials());
       !s.ok()) {
     return s;
   }
@@ -298,6 +307,7 @@ void AgentSession::OnDone() {
     registered = registered_;
   }
   sink_->Detach();
+  registry_.RemovePending(this);
   if (registered) registry_.Disconnect(agent_id, this);
   delete this;
 }

@@ -144,6 +144,35 @@ TEST_F(LinkAuthTest, TokenOfAnotherAgentIsRefused) {
       << honest->Stderr();
 }
 
+TEST_F(LinkAuthTest, TokenBoundToARegionCannotClaimAnother) {
+  ASSERT_TRUE(
+      WriteFile(dir_.File("tokens"),
+                "eu-1 0123456789abcdef0123456789abcdef eu,eu-central\n"));
+  ASSERT_TRUE(
+      WriteFile(dir_.File("eu-1.token"), "0123456789abcdef0123456789abcdef\n"));
+  std::vector<std::string> flags = CoordinatorTls();
+  flags.insert(flags.end(), {"--agent-tokens", dir_.File("tokens")});
+  CoordinatorProcess coordinator(flags);
+  const std::vector<std::string> agent_flags = {
+      "--tls-ca", dir_.File("ca.pem"), "--token-file", dir_.File("eu-1.token")};
+
+  auto elsewhere = StartAgentProcess(coordinator.address(), "eu-1", "us",
+                                     dir_.File("elsewhere"), agent_flags);
+  ASSERT_TRUE(RefusedAndExited(*elsewhere)) << elsewhere->Stderr();
+  EXPECT_THAT(elsewhere->Stderr(),
+              HasSubstr("agent 'eu-1' may claim region eu, eu-central"));
+
+  auto honest = StartAgentProcess(coordinator.address(), "eu-1", "eu",
+                                  dir_.File("honest"), agent_flags);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return honest->Stderr().find("connected to coordinator") !=
+               std::string::npos;
+      },
+      absl::Seconds(20)))
+      << honest->Stderr();
+}
+
 TEST_F(LinkAuthTest, PlaintextNeedsAnExplicitFlagOnBothSides) {
   // The coordinator refuses to start without TLS or --insecure.
   auto r =
