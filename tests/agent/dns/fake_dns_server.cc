@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
@@ -39,25 +41,49 @@ bool ReadExactly(int fd, int stop_fd, uint8_t* out, size_t n) {
 
 FakeDnsServer::FakeDnsServer(Handler udp, Handler tcp)
     : udp_handler_(std::move(udp)), tcp_handler_(std::move(tcp)) {
-  udp_.Reset(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr = Loopback(0);
-  if (bind(udp_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    throw std::runtime_error("fake DNS server: bind UDP failed");
-  }
-  socklen_t len = sizeof(addr);
-  getsockname(udp_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  // Holding the TCP port (listening or not) keeps other processes off it.
-  tcp_.Reset(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  addr = Loopback(port_);
-  if (bind(tcp_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    throw std::runtime_error("fake DNS server: bind TCP failed");
+  // Ports tried and found taken for UDP stay bound until the end, so the
+  // kernel does not offer them again.
+  std::vector<UniqueFd> taken;
+  while (!BindTcpThenUdp()) {
+    if (taken.size() + 1 >= kBindAttempts) {
+      throw std::runtime_error(absl::StrCat(
+          "fake DNS server: no port free for both TCP and UDP after ",
+          kBindAttempts, " attempts"));
+    }
+    taken.push_back(std::move(tcp_));
   }
   if (tcp_handler_ && listen(tcp_.get(), 16) != 0) {
-    throw std::runtime_error("fake DNS server: listen failed");
+    throw std::runtime_error(
+        absl::StrCat("fake DNS server: listen failed: ", std::strerror(errno)));
   }
   stop_.Reset(eventfd(0, EFD_CLOEXEC));
   thread_ = std::thread([this] { Serve(); });
+}
+
+bool FakeDnsServer::BindTcpThenUdp() {
+  // TCP first: a port the kernel picks for TCP has no listener and no
+  // TIME_WAIT connection on it, which a port picked for UDP may have
+  // (binding TCP second failed 8.7% of 3,000 runs, issue 16). Holding the
+  // TCP port, listening or not, keeps other processes off it.
+  tcp_.Reset(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr = Loopback(0);
+  if (bind(tcp_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    throw std::runtime_error(absl::StrCat("fake DNS server: bind TCP failed: ",
+                                          std::strerror(errno)));
+  }
+  socklen_t len = sizeof(addr);
+  getsockname(tcp_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  const uint16_t port = ntohs(addr.sin_port);
+  // UDP on the same number is taken only if some UDP socket already has it.
+  udp_.Reset(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  addr = Loopback(port);
+  if (bind(udp_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    if (errno == EADDRINUSE) return false;
+    throw std::runtime_error(absl::StrCat("fake DNS server: bind UDP failed: ",
+                                          std::strerror(errno)));
+  }
+  port_ = port;
+  return true;
 }
 
 FakeDnsServer::~FakeDnsServer() {

@@ -2,6 +2,9 @@
 // port, for what real servers cannot be made to do: stay silent, answer
 // garbage, truncate, refuse. UDP always; TCP on the same port either served
 // or refused (the port is bound but not listening, so connects get a reset).
+// The constructor binds TCP to port 0 and then UDP to the same number,
+// trying up to kBindAttempts ports, and throws std::runtime_error if none is
+// free for both.
 #ifndef PROPWATCH_TESTS_AGENT_DNS_FAKE_DNS_SERVER_H_
 #define PROPWATCH_TESTS_AGENT_DNS_FAKE_DNS_SERVER_H_
 
@@ -30,12 +33,17 @@ class FakeDnsServer {
   FakeDnsServer(const FakeDnsServer&) = delete;
   FakeDnsServer& operator=(const FakeDnsServer&) = delete;
 
+  static constexpr size_t kBindAttempts = 50;
+
   uint16_t port() const { return port_; }
   std::string address() const;  // "127.0.0.1:port"
   int udp_queries() const { return udp_queries_.load(); }
   int tcp_queries() const { return tcp_queries_.load(); }
 
  private:
+  // Binds tcp_ to a kernel-chosen port and udp_ to the same number; false
+  // when UDP has it taken (tcp_ then still holds the port).
+  bool BindTcpThenUdp();
   void Serve();
   void ServeTcpConnection(int fd);
 
