@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "common/time_convert.h"
 #include "gtest/gtest.h"
+#include "spec/field_rules.h"
 
 namespace propwatch {
 namespace {
@@ -130,7 +131,8 @@ TEST(SpecValidationTest, ResolverAddressesPassTheTargetPolicy) {
       {"192.0.0.8", absl::StatusCode::kPermissionDenied, "192.0.0.0/24"},
       {"100.64.0.1", absl::StatusCode::kPermissionDenied, "100.64.0.0/10"},
       {"resolver.internal", absl::StatusCode::kInvalidArgument,
-       "spec.resolvers[1].address: 'resolver.internal' is not ip[:port]"},
+       "spec.resolvers[1].address: 'resolver.internal' is not ip or ip:port "
+       "([v6]:port for IPv6, port 1-65535)"},
       {"8.8.8.8:0", absl::StatusCode::kInvalidArgument,
        "spec.resolvers[1].address"},
       {"8.8.8.8:99999", absl::StatusCode::kInvalidArgument,
@@ -208,12 +210,97 @@ TEST(SpecValidationTest, CheckResolverForOtherCallers) {
 }
 
 TEST(SpecValidationTest, Hostnames) {
-  EXPECT_TRUE(IsValidHostname("www.example.com"));
-  EXPECT_TRUE(IsValidHostname("_dmarc.example.com"));
-  EXPECT_FALSE(IsValidHostname("localhost"));
-  EXPECT_FALSE(IsValidHostname("-a.example.com"));
-  EXPECT_FALSE(IsValidHostname("a b.example.com"));
-  EXPECT_FALSE(IsValidHostname(std::string(64, 'a') + ".com"));
+  EXPECT_TRUE(spec::IsValidHostname("www.example.com"));
+  EXPECT_TRUE(spec::IsValidHostname("_dmarc.example.com"));
+  EXPECT_FALSE(spec::IsValidHostname("localhost"));
+  EXPECT_FALSE(spec::IsValidHostname("-a.example.com"));
+  EXPECT_FALSE(spec::IsValidHostname("a b.example.com"));
+  EXPECT_FALSE(spec::IsValidHostname(std::string(64, 'a') + ".com"));
+}
+
+TEST(SpecValidationTest, PolicyRefusalsNameTheField) {
+  const TargetPolicy policy({"*.example.com"}, false);
+  v1::CreateVerificationRequest r = Minimal();
+  r.mutable_spec()->set_hostnames(0, "db.internal.corp");
+  EXPECT_EQ(ValidateVerificationRequest(r, policy).status(),
+            absl::PermissionDeniedError(
+                "spec.hostnames[0]: hostname 'db.internal.corp' is not in the "
+                "coordinator's target allowlist (*.example.com); add it with "
+                "--allow-target"));
+  r = Minimal();
+  r.mutable_spec()->set_pin_mode(v1::PIN_MODE_EXPLICIT);
+  r.mutable_spec()->add_explicit_ips("10.0.0.1");
+  EXPECT_EQ(ValidateVerificationRequest(r, policy).status(),
+            absl::PermissionDeniedError(
+                "spec.explicit_ips[0]: 10.0.0.1 is private (RFC 1918) in "
+                "10.0.0.0/8; refused unless the coordinator runs with "
+                "--allow-private-targets"));
+}
+
+v1::RunProbesRequest OneHttpProbe(const std::string& url,
+                                  const std::string& pinned_ip) {
+  v1::RunProbesRequest r;
+  v1::HttpProbeSpec& probe = *r.add_http();
+  probe.set_url(url);
+  probe.set_pinned_ip(pinned_ip);
+  return r;
+}
+
+// Issue 15: ad-hoc probes go through the spec rules and the target policy
+// of verifications; the text after the field path is a verification's.
+TEST(SpecValidationTest, RunProbesFollowsTheVerificationRules) {
+  const TargetPolicy policy({"*.example.com"}, false);
+  auto after_path = [](const absl::Status& s) {
+    const std::string message(s.message());
+    return message.substr(message.find(": ") + 2);
+  };
+  v1::CreateVerificationRequest verification = Minimal();
+  verification.mutable_spec()->set_hostnames(0, "db.internal.corp");
+  const absl::Status refused_host =
+      ValidateVerificationRequest(verification, policy).status();
+  ASSERT_EQ(refused_host.code(), absl::StatusCode::kPermissionDenied);
+
+  absl::Status s = ValidateRunProbesRequest(
+      OneHttpProbe("http://db.internal.corp/", "93.184.216.34"), policy);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StartsWith(s.message(), "http[0].url: ")) << s;
+  EXPECT_EQ(after_path(s), after_path(refused_host));
+
+  v1::RunProbesRequest dns;
+  dns.add_dns()->set_hostname("DB.internal.corp.");
+  s = ValidateRunProbesRequest(dns, policy);
+  EXPECT_TRUE(absl::StartsWith(s.message(), "dns[0].hostname: ")) << s;
+  EXPECT_EQ(after_path(s), after_path(refused_host));
+
+  verification = WithResolvers({"127.0.0.1:53"});
+  const absl::Status refused_resolver =
+      ValidateVerificationRequest(verification, policy).status();
+  dns.mutable_dns(0)->set_hostname("www.example.com");
+  dns.mutable_dns(0)->mutable_resolver()->set_address("127.0.0.1:53");
+  s = ValidateRunProbesRequest(dns, policy);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StartsWith(s.message(), "dns[0].resolver.address: ")) << s;
+  EXPECT_EQ(after_path(s), after_path(refused_resolver));
+  EXPECT_TRUE(ValidateRunProbesRequest(dns, TargetPolicy({}, true)).ok());
+
+  s = ValidateRunProbesRequest(
+      OneHttpProbe("https://www.example.com/", "127.0.0.1"), policy);
+  EXPECT_EQ(s, absl::PermissionDeniedError(
+                   "http[0].pinned_ip: 127.0.0.1 is loopback in 127.0.0.0/8; "
+                   "refused unless the coordinator runs with "
+                   "--allow-private-targets"));
+
+  v1::RunProbesRequest del =
+      OneHttpProbe("https://www.example.com/", "93.184.216.34");
+  del.mutable_http(0)->set_method("DELETE");
+  s = ValidateRunProbesRequest(del, policy);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(s.message(), "http[0].method: 'DELETE'")) << s;
+
+  EXPECT_TRUE(
+      ValidateRunProbesRequest(
+          OneHttpProbe("https://www.example.com/", "93.184.216.34"), policy)
+          .ok());
 }
 
 }  // namespace
