@@ -75,6 +75,18 @@ void Outbox::Ack(const std::vector<uint64_t>& sequences) {
 
 void Outbox::OnWelcome(uint64_t acked_through) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (acked_through > kMaxSequenceLead &&
+      acked_through - kMaxSequenceLead > last_sequence_) {
+    // A coordinator's word must not make this agent drop results it never
+    // had acked, nor wrap its numbering: a forged or corrupt acked_through
+    // far beyond anything this agent numbered is ignored, and everything
+    // unacked is sent again.
+    spdlog::error(
+        "coordinator claims results up to sequence {} but this agent has "
+        "numbered only {}; ignored (nothing dropped, numbering kept)",
+        acked_through, last_sequence_);
+    acked_through = 0;
+  }
   std::vector<uint64_t> acked;
   for (auto it = pending_.begin();
        it != pending_.end() && it->first <= acked_through;) {

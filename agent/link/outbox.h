@@ -35,6 +35,10 @@ struct OutboxStats {
   uint64_t dropped = 0;
 };
 
+// How far a coordinator's acked_through may lead this agent's own
+// numbering (a lost journal restarts it at 1) before it is not believed.
+inline constexpr uint64_t kMaxSequenceLead = uint64_t{1} << 40;
+
 class Outbox {
  public:
   // In memory only.
@@ -52,7 +56,10 @@ class Outbox {
   // A new stream was welcomed: the coordinator holds everything up to
   // `acked_through`. Drops those, makes sure new numbers are above it (an
   // agent that lost its journal must not reuse stored numbers), and marks
-  // the rest unsent so they go out again.
+  // the rest unsent so they go out again. An `acked_through` more than
+  // kMaxSequenceLead beyond the last number this agent gave is ignored (a
+  // forged or corrupt value must not drop unacked results or wrap the
+  // numbering).
   void OnWelcome(uint64_t acked_through);
   // Up to `max` results not yet sent on the current stream, oldest first;
   // they count as sent from now on.

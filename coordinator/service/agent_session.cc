@@ -218,12 +218,25 @@ absl::Status AgentSession::HandleHello(const v1::Hello& hello) {
       hello.identity().version());
   auto acked = ingest_.AckedThrough(agent_id);
   if (!acked.ok()) return acked.status();
+  sequence_floor_ = *acked;
   v1::CoordinatorMessage welcome;
   welcome.mutable_welcome()->set_coordinator_version(PROPWATCH_VERSION);
   welcome.mutable_welcome()->set_acked_through(*acked);
   *welcome.mutable_welcome()->mutable_heartbeat_interval() =
       ToProtoDuration(heartbeat_interval_);
   Send(std::move(welcome));
+  return absl::OkStatus();
+}
+
+absl::Status AgentSession::AcceptSequence(uint64_t sequence) {
+  // Only the reading reaction calls this; no lock needed for the counters.
+  if (sequence == 0 || (sequence > sequence_floor_ &&
+                        sequence - sequence_floor_ > kMaxSequenceJump)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "result with sequence ", sequence, ", more than ", kMaxSequenceJump,
+        " away from the agent's numbering (", sequence_floor_, ")"));
+  }
+  sequence_floor_ = std::max(sequence_floor_, sequence);
   return absl::OkStatus();
 }
 
@@ -249,8 +262,12 @@ bool AgentSession::HandleMessage(v1::AgentMessage& message) {
       v1::CoordinatorMessage refused;
       for (v1::ProbeResult& r : *message.mutable_results()->mutable_results()) {
         // Only answers to an open command sent to this agent count; the
-        // engine never sees anything else.
-        if (absl::Status s = tracker_.Accept(agent_id, r); !s.ok()) {
+        // engine never sees anything else. A sequence far beyond what the
+        // agent numbered so far is forged or corrupt: stored, it would
+        // become the agent's acked_through and make it drop and renumber.
+        absl::Status s = AcceptSequence(r.sequence());
+        if (s.ok()) s = tracker_.Accept(agent_id, r);
+        if (!s.ok()) {
           refused.mutable_ack()->add_sequences(r.sequence());
           if (!warned_refused_) {
             warned_refused_ = true;

@@ -76,8 +76,18 @@ class AgentSession
   v1::AgentMessage* incoming_ = nullptr;  // on arena_; one read at a time
 
   std::mutex mu_;
+  // OK when `sequence` lies within kMaxSequenceJump of the highest number
+  // seen from this agent (its acked_through at Hello, then what this stream
+  // sent); then it becomes the new reference.
+  absl::Status AcceptSequence(uint64_t sequence);
+
+  // How far an agent's sequence numbers may jump (an outbox holds far fewer
+  // results than this).
+  static constexpr uint64_t kMaxSequenceJump = uint64_t{1} << 32;
+
   // Set on the reading reaction only: one warning per stream.
   bool warned_refused_ = false;
+  uint64_t sequence_floor_ = 0;
   std::string agent_id_;                         // set once Hello is accepted
   std::string region_;                           // set once Hello is accepted
   std::deque<v1::CoordinatorMessage> outgoing_;  // guarded by mu_

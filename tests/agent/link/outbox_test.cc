@@ -1,6 +1,7 @@
 #include "agent/link/outbox.h"
 
 #include <fstream>
+#include <limits>
 
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
@@ -55,6 +56,19 @@ TEST(OutboxTest, WelcomeAcksWhatTheCoordinatorHoldsAndRaisesTheFloor) {
   Outbox fresh(10);
   fresh.OnWelcome(500);
   EXPECT_EQ(fresh.Add(Result("y")), 501u);
+}
+
+TEST(OutboxTest, AForgedAckedThroughNeitherDropsNorWraps) {
+  // A coordinator that stored a forged UINT64_MAX once told the agent so on
+  // its next Welcome: the agent dropped all unacked results and its
+  // numbering wrapped to 0.
+  Outbox outbox(10);
+  for (int i = 0; i < 5; ++i) outbox.Add(Result("x"));
+  outbox.OnWelcome(std::numeric_limits<uint64_t>::max());
+  EXPECT_EQ(Sequences(outbox.TakeUnsent(10)),
+            (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(outbox.Add(Result("x")), 6u);
+  EXPECT_EQ(outbox.stats().dropped, 0u);
 }
 
 TEST(OutboxTest, JournalSurvivesACrashWithAcksAndCounters) {

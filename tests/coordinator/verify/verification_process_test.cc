@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "common/time_convert.h"
@@ -399,6 +400,15 @@ TEST_F(VerificationProcessTest,
   ASSERT_TRUE(welcome.has_welcome());
 
   const v1::Verification created = Create(absl::Seconds(30), {"eu"});
+  // First a forged sequence: stored, it would become the agent id's
+  // acked_through and make the real agent drop and renumber its results.
+  v1::AgentMessage forged;
+  v1::ProbeResult& wrap = *forged.mutable_results()->add_results();
+  wrap.set_verification_id(created.id());
+  wrap.set_round(1);
+  wrap.set_sequence(std::numeric_limits<uint64_t>::max());
+  wrap.mutable_http()->set_status(500);
+  ASSERT_TRUE(stream->Write(forged));
   uint64_t sequence = welcome.welcome().acked_through();
   for (uint32_t round = 1; round <= 12; ++round) {
     v1::AgentMessage batch;
@@ -424,16 +434,18 @@ TEST_F(VerificationProcessTest,
   const v1::Verification v = WaitFinal(created.id(), absl::Seconds(40));
   EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_CONVERGED)
       << v.DebugString() << LastRound(created.id()).DebugString();
-  EXPECT_EQ(Agent("intruder").refused_results(), 24u);
+  EXPECT_EQ(Agent("intruder").refused_results(), 25u);
   EXPECT_THAT(coordinator_->process().Stderr(),
               HasSubstr("agent intruder (ipv4:127.0.0.1"));
+  EXPECT_THAT(coordinator_->process().Stderr(),
+              HasSubstr("result with sequence 18446744073709551615"));
   // The refused results were acked so the intruder's outbox could let go.
   size_t acked = 0;
   v1::CoordinatorMessage message;
-  while (acked < 24 && stream->Read(&message)) {
+  while (acked < 25 && stream->Read(&message)) {
     if (message.has_ack()) acked += message.ack().sequences_size();
   }
-  EXPECT_EQ(acked, 24u);
+  EXPECT_EQ(acked, 25u);
   context.TryCancel();
 }
 
