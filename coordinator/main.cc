@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/replace_file.h"
 #include "coordinator/service/coordinator_server.h"
@@ -79,6 +80,12 @@ int main(int argc, char** argv) {
                  "(0 keeps everything)")
       ->check(CLI::Range(0, 3650))
       ->capture_default_str();
+  std::string expected_region_window = "24h";
+  app.add_option("--expected-region-window", expected_region_window,
+                 "a verification without --regions expects every region of "
+                 "an agent seen within this long (e.g. 24h, 90m); "
+                 "propwatchctl agents forget ID retires an agent sooner")
+      ->capture_default_str();
   app.add_option("--port-file", port_file,
                  "write the bound port here once listening");
   app.add_option("--log-level", log_level,
@@ -110,6 +117,15 @@ int main(int argc, char** argv) {
                  "coordinator without --repair\n",
                  options.data_dir.c_str());
     return 0;
+  }
+  if (!absl::ParseDuration(expected_region_window,
+                           &options.expected_region_window) ||
+      options.expected_region_window <= absl::ZeroDuration()) {
+    std::fprintf(stderr,
+                 "propwatch-coordinator: --expected-region-window %s is not "
+                 "a positive duration; write it like 24h or 90m\n",
+                 expected_region_window.c_str());
+    return kExitUsage;
   }
   options.heartbeat_interval = absl::Seconds(heartbeat_seconds);
   options.retention = absl::Hours(24) * retention_days;

@@ -21,29 +21,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/host_port.h"
+#include "common/token_file.h"
 #include "common/unique_fd.h"
 
 namespace propwatch {
 namespace {
 
-// The text of the token file named by `flag`.
-absl::StatusOr<std::string> ReadTokenFile(const std::string& path,
-                                          absl::string_view flag) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, " '", path, "' cannot be read"));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 absl::StatusOr<AgentAuthorizer> MakeAuthorizer(
     const CoordinatorOptions& options) {
-  std::map<std::string, std::string> tokens;
+  AgentTokens tokens;
   if (!options.agent_tokens_file.empty()) {
-    auto text = ReadTokenFile(options.agent_tokens_file, "--agent-tokens");
+    auto text = ReadTokenTableFile(options.agent_tokens_file, "--agent-tokens");
     if (!text.ok()) return text.status();
     auto parsed = AgentAuthorizer::ParseTokenFile(*text);
     if (!parsed.ok()) {
@@ -78,7 +66,8 @@ absl::StatusOr<ControlAuthorizer> MakeControlAuthorizer(
     }
     return ControlAuthorizer::Open();
   }
-  auto text = ReadTokenFile(options.control_tokens_file, "--control-tokens");
+  auto text =
+      ReadTokenTableFile(options.control_tokens_file, "--control-tokens");
   if (!text.ok()) return text.status();
   auto parsed = ControlAuthorizer::ParseTokenFile(*text);
   if (!parsed.ok()) {
@@ -295,14 +284,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   }
   server->runner_ = std::make_unique<VerificationRunner>(
       *server->verifications_, *server->registry_, *server->dispatcher_,
-      *server->tracker_, *server->events_, *server->policy_);
+      *server->tracker_, *server->events_, *server->policy_,
+      options.expected_region_window);
   server->agent_service_ = std::make_unique<AgentService>(
       *server->registry_, *server->ingest_, *server->tracker_,
       std::move(*authorizer), options.heartbeat_interval);
   server->control_service_ = std::make_unique<ControlService>(
       *server->store_, *server->registry_, *server->dispatcher_,
-      *server->verifications_, *server->runner_, *server->events_,
-      *server->policy_, *std::move(control_authorizer));
+      *server->tracker_, *server->verifications_, *server->runner_,
+      *server->events_, *server->policy_, *std::move(control_authorizer));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

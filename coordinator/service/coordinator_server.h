@@ -48,6 +48,9 @@ struct CoordinatorOptions {
   bool allow_private_targets = false;
   // Finished verifications older than this are deleted; zero keeps all.
   absl::Duration retention = absl::Hours(24 * 30);
+  // A verification without selector.regions expects every region of an
+  // agent that matches its selector and was connected within this window.
+  absl::Duration expected_region_window = absl::Hours(24);
 };
 
 class CoordinatorServer {

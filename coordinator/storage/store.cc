@@ -224,6 +224,14 @@ absl::Status Store::PutAgent(const v1::AgentRecord& agent) {
       absl::StrCat("store agent '", agent.identity().agent_id(), "'"));
 }
 
+absl::Status Store::DeleteAgent(absl::string_view agent_id) {
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  return FromRocksStatus(
+      db_->Delete(write, family(Family::kAgents), AgentKey(agent_id)),
+      absl::StrCat("delete agent '", agent_id, "'"));
+}
+
 absl::StatusOr<v1::AgentRecord> Store::GetAgent(absl::string_view agent_id) {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(Family::kAgents),

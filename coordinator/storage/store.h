@@ -61,6 +61,8 @@ class Store {
   absl::StatusOr<v1::AgentRecord> GetAgent(absl::string_view agent_id);
   // Every agent ever seen, in agent_id order.
   absl::StatusOr<std::vector<v1::AgentRecord>> ListAgents();
+  // Durable delete of an agent record (a no-op for an unknown agent).
+  absl::Status DeleteAgent(absl::string_view agent_id);
 
   // Raw access for the typed layers built on top (ingest, rounds).
   rocksdb::DB& db() { return *db_; }
