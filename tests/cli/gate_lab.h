@@ -33,6 +33,8 @@ class GateLab {
   static absl::StatusOr<std::unique_ptr<GateLab>> Start();
 
   const std::string& coordinator_address() const { return address_; }
+  // "127.0.0.1:PORT" of the knotd serving example.test (authoritative).
+  std::string knot_address() const { return knot_->address(); }
   int http_port() const { return port_; }
   TempDir& dir() { return dir_; }
   CoordinatorProcess& coordinator() { return *coordinator_; }
