@@ -9,6 +9,7 @@
 #include "common/time_convert.h"
 #include "coordinator/service/agent_authorizer.h"
 #include "coordinator/service/watch_reactor.h"
+#include "coordinator/verify/spec_validation.h"
 
 namespace propwatch {
 namespace {
@@ -248,10 +249,11 @@ grpc::ServerUnaryReactor* ControlService::RunProbes(
                       grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                    "timeout must be between 0 and 10 minutes"));
   }
-  for (const v1::HttpProbeSpec& probe : request->http()) {
-    if (absl::Status st = policy_.CheckAddress(probe.pinned_ip()); !st.ok()) {
-      return FinishWith(context, ToGrpcStatus(st));
-    }
+  // The rules and target policy of a verification's spec (issue 15): the
+  // allowlist for DNS hostnames and URL hosts, the address policy for every
+  // resolver and pinned IP, GET/HEAD and no extra headers.
+  if (absl::Status st = ValidateRunProbesRequest(*request, policy_); !st.ok()) {
+    return FinishWith(context, ToGrpcStatus(st));
   }
   std::vector<std::string> ids;
   for (const v1::AgentIdentity& agent :
