@@ -65,7 +65,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorClient>> CoordinatorClient::Create(
   }
   auto credentials = ClientCredentials(options.tls, options.insecure);
   if (!credentials.ok()) return credentials.status();
-  auto channel = grpc::CreateChannel(options.coordinator, *credentials);
+  // gRPC's default reconnect backoff grows to minutes: after a coordinator
+  // restart, calls kept failing about 10 s after it was back. A gate wants
+  // to find it again within a second or two.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  auto channel =
+      grpc::CreateCustomChannel(options.coordinator, *credentials, args);
   return std::unique_ptr<CoordinatorClient>(
       new CoordinatorClient(checked, std::move(channel)));
 }

@@ -87,7 +87,7 @@ absl::StatusOr<v1::VerificationEvent> VerificationFollower::Follow(
       failures = 0;
       backoff = options_.first_backoff;
     }
-    if (++failures > options_.max_reconnects) {
+    if (++failures > options_.max_reconnects && options_.max_reconnects > 0) {
       return absl::UnavailableError(
           absl::StrCat(status.message(), " (gave up after ",
                        options_.max_reconnects, " reconnect attempts)"));

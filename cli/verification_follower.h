@@ -19,10 +19,13 @@ namespace propwatch {
 
 struct FollowOptions {
   // Consecutive failed attempts before giving up (each successful event
-  // resets the count).
-  int max_reconnects = 12;
+  // resets the count); 0: no limit, the follower keeps re-dialling until
+  // the verification's deadline plus `grace`, so a gate rides out a
+  // coordinator restart of any length within it.
+  int max_reconnects = 0;
   absl::Duration first_backoff = absl::Milliseconds(250);
-  absl::Duration max_backoff = absl::Seconds(4);
+  // Short, so a coordinator that is back is found within a second or two.
+  absl::Duration max_backoff = absl::Seconds(2);
   // Added to the verification's deadline: how long after it the follower
   // still waits for the coordinator to report the final state.
   absl::Duration grace = absl::Seconds(30);
@@ -41,9 +44,9 @@ class VerificationFollower {
   // Blocks until `start` (as just created or fetched) reaches a final state;
   // `on_event` sees every event in order. Returns the final event, or:
   // NotFound / PermissionDenied at once; Unavailable after max_reconnects
-  // failed attempts; DeadlineExceeded when no final state arrived within the
-  // verification's deadline plus grace; Cancelled once Interrupt() was
-  // called.
+  // failed attempts (when set); DeadlineExceeded when no final state arrived
+  // within the verification's deadline plus grace; Cancelled once
+  // Interrupt() was called.
   absl::StatusOr<v1::VerificationEvent> Follow(
       const v1::Verification& start, const EventCallback& on_event,
       const ReconnectCallback& on_reconnect);

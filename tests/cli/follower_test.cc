@@ -1,6 +1,7 @@
 // VerificationFollower against an in-process ControlService whose watch
 // streams break on purpose: the follower must reconnect and still end with
-// the final state, give up after its bounded retries, and send the token.
+// the final state, give up at the deadline (or after max_reconnects when
+// set), and send the token.
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -156,6 +157,29 @@ TEST_F(FollowerTest, GivesUpAfterBoundedRetries) {
               ::testing::HasSubstr("gave up after 3 reconnect attempts"));
   EXPECT_EQ(reconnects, 3);
   EXPECT_EQ(service_->calls(), 4u);
+}
+
+TEST_F(FollowerTest, ByDefaultKeepsReDiallingUntilTheDeadlineNotACount) {
+  // A coordinator restart longer than a dozen attempts must not fail the
+  // gate: without max_reconnects only the deadline plus grace ends it.
+  Start({});
+  FollowOptions o = Fast();
+  o.max_reconnects = 0;
+  o.grace = absl::Seconds(1);
+  VerificationFollower follower(*client_, o);
+  v1::Verification v = Start();
+  *v.mutable_schedule()->mutable_deadline() = ToProtoDuration(absl::Seconds(1));
+  *v.mutable_created_at() = ToProtoTime(absl::Now());
+  int reconnects = 0;
+  auto final_event = follower.Follow(
+      v, [](const v1::VerificationEvent&) {},
+      [&](int, const absl::Status&) { ++reconnects; });
+  ASSERT_FALSE(final_event.ok());
+  EXPECT_EQ(final_event.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << final_event.status();
+  EXPECT_GT(reconnects, 12);
+  EXPECT_EQ(FollowOptions().max_reconnects, 0);
+  EXPECT_LE(FollowOptions().max_backoff, absl::Seconds(2));
 }
 
 TEST_F(FollowerTest, InterruptEndsTheBackoffWaitWithCancelled) {

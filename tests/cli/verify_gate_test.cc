@@ -255,6 +255,29 @@ TEST_F(VerifyGateTest, CoordinatorRestartMidWaitDoesNotFailTheGate) {
   EXPECT_THAT(ctl.Stdout(), HasSubstr("converged: "));
 }
 
+TEST_F(VerifyGateTest, CoordinatorAwayForFortySecondsDoesNotFailTheGate) {
+  // The wait used to give up after 12 reconnect attempts (about 36 s) and
+  // exit 4 while the verification resumed as an orphan.
+  TempDir dir;
+  std::vector<std::string> argv = lab_->Ctl(
+      Concat(lab_->VerifyFlags("good.example.test", "150s"), {"--wait"}));
+  argv.insert(argv.end(), {"--stable-rounds", "4"});
+  Subprocess ctl(argv, dir.File("ctl"));
+  ASSERT_TRUE(
+      WaitFor([&] { return ctl.Stdout().find("round 1") != std::string::npos; },
+              absl::Seconds(20)))
+      << ctl.Stdout() << ctl.Stderr();
+  lab_->KillCoordinator();
+  absl::SleepFor(absl::Seconds(40));
+  ASSERT_TRUE(lab_->RestartCoordinator().ok());
+  auto status = ctl.Wait(absl::Seconds(140));
+  ASSERT_TRUE(status.has_value()) << ctl.Stdout() << ctl.Stderr();
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0)
+      << ctl.Stdout() << ctl.Stderr() << lab_->Logs();
+  EXPECT_THAT(ctl.Stdout(), HasSubstr("converged: "));
+}
+
 // The id printed in "created verification ID".
 std::string CreatedId(const std::string& out) {
   const std::string marker = "created verification ";
