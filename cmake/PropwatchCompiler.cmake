@@ -5,9 +5,18 @@ if(CCACHE_PROGRAM)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
 endif()
 
+# Packagers building with another compiler (whose new warnings would stop
+# the build) turn -Werror off with -DPROPWATCH_WERROR=OFF; -Wall -Wextra
+# stay. ON gives exactly the flags of a build from before the option.
+option(PROPWATCH_WERROR "Treat warnings as errors" ON)
+
 # Applied per target so generated protobuf code is not held to -Werror.
 function(propwatch_target_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+  if(PROPWATCH_WERROR)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+  else()
+    target_compile_options(${target} PRIVATE -Wall -Wextra)
+  endif()
 endfunction()
 
 if(PROPWATCH_SANITIZE)
