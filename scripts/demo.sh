@@ -37,13 +37,13 @@ if [ "$mode" = namespaces ]; then
   source "$root/tests/lab/common.sh"
   echo "== the lab: network namespaces $(printf 'pwdemo%s-*' $$)"
   LAB_PREFIX="pwdemo$$"
+  # shellcheck disable=SC2119 # its only argument, the name prefix, is optional
   lab_up_incident
   lab_wait_agents 3
   WORK=$LAB_DIR
   ctl() { lab_ctl "$@"; }
   fix_edge() { lab_edge_set "$STALE_IP" good; }
   record_types=(--record-type A)
-  resolvers_note="each region's own dnsmasq (10.77.0.21-23:53) in its namespace"
   port_flags=()
   cat <<EOF
    coordinator   $LAB_COORDINATOR (RocksDB in $LAB_DIR/coordinator)
@@ -61,6 +61,7 @@ if [ "$mode" = loopback ]; then
   STALE_IP=127.0.0.3
   WORK=$(mktemp -d /tmp/propwatch-demo-XXXXXX)
   pids=()
+  # shellcheck disable=SC2317 # reached through the EXIT trap
   cleanup() {
     local rc=$? pid i
     trap - EXIT INT TERM
@@ -95,7 +96,9 @@ if [ "$mode" = loopback ]; then
   echo "== loopback lab (not root, or PROPWATCH_DEMO_LOOPBACK=1) in $WORK"
   http_port=$(free_port)
   mkdir -p "$WORK/edge"
+  # shellcheck disable=SC2028 # nginx turns the literal \n into a newline
   echo "location / { return 200 'current\n'; }" >"$WORK/edge/$GOOD_IP.conf"
+  # shellcheck disable=SC2028 # as above
   echo "location / { return 404 'not found: misrouted edge\n'; }" \
     >"$WORK/edge/$STALE_IP.conf"
   {
@@ -115,9 +118,11 @@ if [ "$mode" = loopback ]; then
     >"$WORK/nginx.log" 2>&1 &
   pids+=($!)
   nginx_pid=$!
+  # shellcheck disable=SC2317 # called through status_is and wait_for
   status_of() {
     curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$1:$http_port/signin"
   }
+  # shellcheck disable=SC2317 # called through wait_for
   status_is() { [ "$(status_of "$1")" = "$2" ]; }
   wait_for 10 "nginx" status_is "$STALE_IP" 404
 
@@ -162,11 +167,13 @@ if [ "$mode" = loopback ]; then
       >"$WORK/agent-$region.log" 2>&1 &
     pids+=($!)
   done
+  # shellcheck disable=SC2317 # called through wait_for
   three_agents() {
     [ "$(ctl agents --connected -o json | jq '[.agents[]?] | length')" = 3 ]
   }
   wait_for 20 "three agents" three_agents
   fix_edge() {
+    # shellcheck disable=SC2028 # nginx turns the literal \n into a newline
     echo "location / { return 200 'current\n'; }" >"$WORK/edge/$STALE_IP.conf"
     kill -HUP "$nginx_pid"
     wait_for 10 "the fixed edge" status_is "$STALE_IP" 200

@@ -11,6 +11,8 @@ deploy=0
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config clang-format git
+  # CI's static checks (.ci/run): shell scripts and clang-tidy
+  shellcheck clang-tidy
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libc-ares-dev libcurl4-openssl-dev libssl-dev librocksdb-dev libabsl-dev

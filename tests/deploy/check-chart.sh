@@ -45,6 +45,7 @@ for values in "" ci/three-regions-values.yaml ci/lab-values.yaml; do
   step "helm template ($label)" sh -c '"$@" > "'"$out"'/rendered.yaml"' _ \
     "$helm" template propwatch "$chart" --namespace propwatch "${args[@]}"
   step "rendered env: only variables the images read ($label)" env_known "$out/rendered.yaml"
+  # shellcheck disable=SC2086 # $check is the validator command, split on purpose
   step "rendered objects: schemas and chart checks ($label)" \
     $check "${vargs[@]}" --propwatchctl "$build/cli/propwatchctl" "$out/rendered.yaml"
 done
@@ -84,9 +85,12 @@ printf 'propwatch:\n  image: registry.example.com/propwatch-cli:0.1.0\n  coordin
 cp "$root/deploy/examples/helm-hook/propwatch-gate-job.yaml" "$out/app/templates/"
 step "example Helm hook renders in a chart" sh -c '"$@" > "'"$out"'/hook.yaml"' _ \
   "$helm" template app "$out/app"
+# shellcheck disable=SC2086 # $check is the validator command, split on purpose
 step "example Helm hook: Job schema" $check "$out/hook.yaml"
+# shellcheck disable=SC2086 # $check is the validator command, split on purpose
 step "example Argo AnalysisTemplate: schema" \
   $check "$root/deploy/examples/argo-rollouts/analysis-template.yaml"
+# shellcheck disable=SC2086 # $check is the validator command, split on purpose
 step "example GitHub workflow and compose file: YAML" \
   $check --yaml-only "$root/deploy/examples/github-actions/propagation-gate.yml" \
   "$root/deploy/compose.yaml"

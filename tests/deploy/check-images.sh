@@ -84,17 +84,17 @@ wait_for() {  # wait_for SECONDS COMMAND...
   done
 }
 smoke_start=$(date +%s)
-run "pw-coordinator-$tag" "$(image coordinator)" PROPWATCH_LISTEN=$address PROPWATCH_INSECURE=1 \
-  PROPWATCH_HEALTH_ADDRESS=$address
+run "pw-coordinator-$tag" "$(image coordinator)" "PROPWATCH_LISTEN=$address" PROPWATCH_INSECURE=1 \
+  "PROPWATCH_HEALTH_ADDRESS=$address"
 check "coordinator container healthy (its HEALTHCHECK: a gRPC call)" \
   wait_for 30 podman healthcheck run "pw-coordinator-$tag"
 for region in eu-west us-east; do
-  run "pw-agent-$region-$tag" "$(image agent)" PROPWATCH_COORDINATOR=$address PROPWATCH_INSECURE=1 \
+  run "pw-agent-$region-$tag" "$(image agent)" "PROPWATCH_COORDINATOR=$address" PROPWATCH_INSECURE=1 \
     PROPWATCH_AGENT_ID=ci-$region-1 PROPWATCH_REGION=$region PROPWATCH_PROVIDER=onprem \
     PROPWATCH_LABELS=ci=true PROPWATCH_STATE_DIR=/var/lib/propwatch-agent
 done
 agents() {
-  podman run --rm --network=host -e PROPWATCH_COORDINATOR=$address -e PROPWATCH_INSECURE=1 \
+  podman run --rm --network=host -e "PROPWATCH_COORDINATOR=$address" -e PROPWATCH_INSECURE=1 \
     "$(image cli)" agents --connected -o json
 }
 both_listed() {
@@ -104,7 +104,7 @@ both_listed() {
 if wait_for 30 both_listed; then
   ok "propwatchctl agents (CLI image) lists both agent containers"
 
-  agents | python3 -c '
+  if agents | python3 -c '
 import json, sys
 doc = json.load(sys.stdin)
 agents = {a["identity"]["agentId"]: a for a in doc.get("agents", [])}
@@ -113,8 +113,12 @@ for agent_id, region in (("ci-eu-west-1", "eu-west"), ("ci-us-east-1", "us-east"
     assert a["identity"]["region"] == region, a
     assert a["identity"]["labels"] == {"ci": "true"}, a
     assert a["state"] == "AGENT_STATE_CONNECTED", a
-' && ok "agents carry their regions" || fail "agents carry their regions"
-  podman run --rm --network=host -e PROPWATCH_COORDINATOR=$address -e PROPWATCH_INSECURE=1 "$(image cli)" agents
+'; then
+    ok "agents carry their regions"
+  else
+    fail "agents carry their regions"
+  fi
+  podman run --rm --network=host -e "PROPWATCH_COORDINATOR=$address" -e PROPWATCH_INSECURE=1 "$(image cli)" agents
 else
   fail "propwatchctl agents (CLI image) lists both agent containers"
   agents || true
@@ -165,20 +169,20 @@ run() {  # as above, with the PKI mounted at /etc/propwatch
   podman run -d --name "$name" --network=host --read-only --tmpfs /tmp \
     --health-interval=disable "${podman_volume[@]}" "${envs[@]}" "$img" >/dev/null
 }
-run "pw-coordinator-tls-$tag" "$(image coordinator)" PROPWATCH_LISTEN=127.0.0.1:$tls_port \
+run "pw-coordinator-tls-$tag" "$(image coordinator)" "PROPWATCH_LISTEN=127.0.0.1:$tls_port" \
   PROPWATCH_TLS_CERT=/etc/propwatch/server.crt PROPWATCH_TLS_KEY=/etc/propwatch/server.key \
   PROPWATCH_TLS_CA=/etc/propwatch/ca.crt PROPWATCH_AGENT_TOKENS=/etc/propwatch/agent-tokens \
-  PROPWATCH_HEALTH_CA=/etc/propwatch/ca.crt PROPWATCH_HEALTH_ADDRESS=$tls_address
+  PROPWATCH_HEALTH_CA=/etc/propwatch/ca.crt "PROPWATCH_HEALTH_ADDRESS=$tls_address"
 check "TLS coordinator container healthy (health check over TLS)" \
   wait_for 30 podman healthcheck run "pw-coordinator-tls-$tag"
-run "pw-agent-token-$tag" "$(image agent)" PROPWATCH_COORDINATOR=$tls_address \
+run "pw-agent-token-$tag" "$(image agent)" "PROPWATCH_COORDINATOR=$tls_address" \
   PROPWATCH_AGENT_ID=ci-token-1 PROPWATCH_REGION=eu-west PROPWATCH_TLS_CA=/etc/propwatch/ca.crt \
   PROPWATCH_TOKEN_FILE=/etc/propwatch/token
-run "pw-agent-mtls-$tag" "$(image agent)" PROPWATCH_COORDINATOR=$tls_address \
+run "pw-agent-mtls-$tag" "$(image agent)" "PROPWATCH_COORDINATOR=$tls_address" \
   PROPWATCH_AGENT_ID=ci-mtls-1 PROPWATCH_REGION=us-east PROPWATCH_TLS_CA=/etc/propwatch/ca.crt \
   PROPWATCH_TLS_CERT=/etc/propwatch/mtls-agent.crt PROPWATCH_TLS_KEY=/etc/propwatch/mtls-agent.key
 tls_agents() {
-  podman run --rm --network=host "${podman_volume[@]}" -e PROPWATCH_COORDINATOR=$tls_address \
+  podman run --rm --network=host "${podman_volume[@]}" -e "PROPWATCH_COORDINATOR=$tls_address" \
     "$(image cli)" --tls-ca /etc/propwatch/ca.crt agents --connected -o json
 }
 tls_both() {

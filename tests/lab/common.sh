@@ -5,8 +5,10 @@
 
 GOOD_IP=10.77.0.11
 STALE_IP=10.77.0.12
+# shellcheck disable=SC2034 # used by the scenarios that source this file
 NEW_IP=10.77.0.13
 HOST=www.example.test
+# shellcheck disable=SC2034 # as above
 REGIONS=(ap-south eu-west us-east)
 INTERVAL_S=2
 

@@ -119,6 +119,7 @@ lab_edge() {
     ips+=("${spec%%:*}")
     lab_edge_role_file "${spec%%:*}" "${spec#*:}"
   done
+  # shellcheck disable=SC2034 # for the scripts that source this file
   LAB_EDGE_IPS=("${ips[@]}")
   lab_node edge
   lab_attach edge "${ips[@]}"
@@ -153,6 +154,7 @@ lab_edge() {
 
 lab_edge_role_file() {
   local ip=$1 role=$2
+  # shellcheck disable=SC2028 # nginx turns the literal \n into a newline
   case $role in
     good) echo "location / { return 200 'current\n'; }" ;;
     stale) echo "location / { return 404 'not found: misrouted edge\n'; }" ;;
@@ -408,8 +410,9 @@ lab_leftovers() {
   out=$(pgrep -af "propwatch-lab-$prefix-" || true)
   [ -n "$out" ] && { echo "processes left: $out"; found=1; }
   if [ -n "${LAB_PIDS_FILE:-}" ] && [ -f "$LAB_PIDS_FILE" ]; then
-    local pid i
-    for pid in $(cat "$LAB_PIDS_FILE"); do
+    local pid i left
+    mapfile -t left <"$LAB_PIDS_FILE" # one PID a line
+    for pid in "${left[@]}"; do
       # Killed a moment ago: give PID 1 a second or two to reap it.
       for ((i = 0; i < 30; i++)); do
         lab_pid_alive "$pid" || break

@@ -13,6 +13,7 @@ source "$here/common.sh"
 OLD_IP=$GOOD_IP
 TTL=8
 export LAB_ZONE_TTL=$TTL
+# shellcheck disable=SC2119 # its only argument, the name prefix, is optional
 lab_init
 lab_edge "$OLD_IP:old" "$NEW_IP:good"
 lab_auth "www A $OLD_IP"

@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lab.sh"
 source "$here/common.sh"
 
+# shellcheck disable=SC2119 # its only argument, the name prefix, is optional
 lab_up_incident
 lab_wait_agents 3
 start_gate "$LAB_DIR/gate.json" 40s

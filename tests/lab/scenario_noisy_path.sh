@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lab.sh"
 source "$here/common.sh"
 
+# shellcheck disable=SC2119 # its only argument, the name prefix, is optional
 lab_init
 lab_edge "$GOOD_IP:good" "$STALE_IP:good"
 lab_auth "www A $GOOD_IP" "www A $STALE_IP"
