@@ -348,6 +348,21 @@ TEST_F(VerificationProcessTest, RegionWhoseAgentDiedBeforeTheStartIsNoQuorum) {
   EXPECT_EQ(last.verdict(), v1::VERDICT_INCONCLUSIVE);
 }
 
+TEST_F(VerificationProcessTest, RegionWhoseAgentDiesMidRunIsNoQuorum) {
+  FixStaleEdge();
+  const v1::Verification created = Create(absl::Seconds(8));
+  ASSERT_TRUE(WaitFor([&] { return Get(created.id()).rounds_completed() >= 1; },
+                      absl::Seconds(10)));
+  agents_[2]->Signal(SIGKILL);  // ap's only agent, after round 1
+  agents_[2]->Wait(absl::Seconds(10));
+  const v1::Verification v = WaitFinal(created.id(), absl::Seconds(30));
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_INCONCLUSIVE) << v.DebugString();
+  EXPECT_THAT(v.state_reason(), HasSubstr("Region ap has 0 agents reporting"));
+  const v1::RoundReport last = LastRound(created.id());
+  EXPECT_EQ(last.verdict(), v1::VERDICT_INCONCLUSIVE);
+  EXPECT_THAT(last.agents_by_region(), ::testing::Not(::testing::IsEmpty()));
+}
+
 TEST_F(VerificationProcessTest, ForgottenAgentsRegionIsNoLongerExpected) {
   FixStaleEdge();
   agents_[2]->Signal(SIGKILL);
