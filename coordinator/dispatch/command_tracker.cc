@@ -1,5 +1,7 @@
 #include "coordinator/dispatch/command_tracker.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -20,11 +22,14 @@ absl::string_view WaitEndName(WaitEnd end) {
   return "unknown";
 }
 
-CommandTracker::CommandTracker(Clock clock) : clock_(std::move(clock)) {}
+CommandTracker::CommandTracker(Clock clock, CommandLog* log)
+    : clock_(std::move(clock)), log_(log) {}
 
-void CommandTracker::ExpireLocked(absl::Time now) {
+void CommandTracker::ExpireLocked(absl::Time now,
+                                  std::vector<uint64_t>& closed) {
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.accept_until < now && awaited_.count(it->first) == 0) {
+      closed.push_back(it->first);
       it = pending_.erase(it);
     } else {
       ++it;
@@ -32,16 +37,57 @@ void CommandTracker::ExpireLocked(absl::Time now) {
   }
 }
 
+void CommandTracker::Forget(const std::vector<uint64_t>& closed) {
+  if (log_ != nullptr && !closed.empty()) log_->Forget(closed);
+}
+
 void CommandTracker::Open(const v1::ProbeCommand& command,
                           std::set<std::string> agents,
                           absl::Time accept_until) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ExpireLocked(clock_());
-  Pending& p = pending_[command.command_id()];
-  p.verification_id = command.verification_id();
-  p.round = command.round();
-  p.expected = std::move(agents);
-  p.accept_until = accept_until;
+  OpenMany({{command, std::move(agents)}}, accept_until);
+}
+
+void CommandTracker::OpenMany(
+    const std::vector<std::pair<v1::ProbeCommand, std::set<std::string>>>&
+        commands,
+    absl::Time accept_until) {
+  std::vector<OpenCommand> opened;
+  opened.reserve(commands.size());
+  for (const auto& [command, agents] : commands) {
+    OpenCommand& c = opened.emplace_back();
+    c.command_id = command.command_id();
+    c.verification_id = command.verification_id();
+    c.round = command.round();
+    c.agents = agents;
+    c.accept_until = accept_until;
+  }
+  // Outside the lock: a synced write must not stall Accept() on the
+  // streams' threads.
+  if (log_ != nullptr) {
+    if (absl::Status s = log_->Record(opened); !s.ok()) {
+      spdlog::warn(
+          "could not record {} open commands ({}); a coordinator "
+          "restart would refuse their results in flight",
+          opened.size(), s.ToString());
+    }
+  }
+  Restore(std::move(opened));
+}
+
+void CommandTracker::Restore(std::vector<OpenCommand> commands) {
+  std::vector<uint64_t> closed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ExpireLocked(clock_(), closed);
+    for (OpenCommand& c : commands) {
+      Pending& p = pending_[c.command_id];
+      p.verification_id = std::move(c.verification_id);
+      p.round = c.round;
+      p.expected = std::move(c.agents);
+      p.accept_until = c.accept_until;
+    }
+  }
+  Forget(closed);
 }
 
 absl::Status CommandTracker::Accept(absl::string_view agent_id,
@@ -108,7 +154,8 @@ CommandWait CommandTracker::Await(uint64_t command_id, absl::Time deadline) {
     wait.end = WaitEnd::kDeadline;
   }
   auto it = pending_.find(command_id);
-  if (it != pending_.end()) {
+  const bool closed = it != pending_.end();
+  if (closed) {
     for (const std::string& agent : it->second.expected) {
       if (it->second.done.count(agent) == 0) wait.not_done.push_back(agent);
     }
@@ -116,6 +163,8 @@ CommandWait CommandTracker::Await(uint64_t command_id, absl::Time deadline) {
     pending_.erase(it);
   }
   awaited_.erase(command_id);
+  lock.unlock();
+  if (closed) Forget({command_id});
   return wait;
 }
 

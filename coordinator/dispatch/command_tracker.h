@@ -25,6 +25,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -56,15 +57,47 @@ struct CancelledCommand {
   std::vector<std::string> agents;
 };
 
+// An open command as it is recorded.
+struct OpenCommand {
+  uint64_t command_id = 0;
+  std::string verification_id;
+  uint32_t round = 0;
+  std::set<std::string> agents;
+  absl::Time accept_until;
+};
+
+// Where the tracker records the commands it opens, so that a restarted
+// coordinator still accepts the results in flight for them (the agents
+// replay their outboxes after a reconnect) instead of refusing them as
+// unknown. Implemented over the store by StoredCommandLog.
+class CommandLog {
+ public:
+  virtual ~CommandLog() = default;
+  // Durably, before the commands are sent.
+  virtual absl::Status Record(const std::vector<OpenCommand>& commands) = 0;
+  // The commands closed; need not be durable (a leftover expires).
+  virtual void Forget(const std::vector<uint64_t>& command_ids) = 0;
+};
+
 class CommandTracker {
  public:
   using Clock = std::function<absl::Time()>;
-  explicit CommandTracker(Clock clock = [] { return absl::Now(); });
+  explicit CommandTracker(
+      Clock clock = [] { return absl::Now(); }, CommandLog* log = nullptr);
 
   // Opens `command` for `agents` (call before sending it, so no result can
-  // arrive first). A command nobody Await()s closes at `accept_until`.
+  // arrive first) and records it in the log. It closes when its waiter's
+  // Await() returns, or at `accept_until` if nobody waits on it.
   void Open(const v1::ProbeCommand& command, std::set<std::string> agents,
-            absl::Time accept_until = absl::InfiniteFuture());
+            absl::Time accept_until);
+  // The same for several commands, recorded in one durable write.
+  void OpenMany(
+      const std::vector<std::pair<v1::ProbeCommand, std::set<std::string>>>&
+          commands,
+      absl::Time accept_until);
+  // Commands a previous coordinator process opened (from the log): open
+  // again until their accept_until, which has not passed.
+  void Restore(std::vector<OpenCommand> commands);
   // OK when `result`, from the stream of `agent_id`, answers an open command
   // sent to that agent with the command's verification id and round;
   // otherwise PermissionDenied naming what did not match.
@@ -95,10 +128,14 @@ class CommandTracker {
     absl::Time accept_until;
     bool cancelled = false;
   };
-  // Drops commands past accept_until that nobody waits on.
-  void ExpireLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops commands past accept_until that nobody waits on; their ids go to
+  // `closed`.
+  void ExpireLocked(absl::Time now, std::vector<uint64_t>& closed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Forget(const std::vector<uint64_t>& closed);
 
   const Clock clock_;
+  CommandLog* const log_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);

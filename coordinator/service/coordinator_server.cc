@@ -267,7 +267,18 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       *server->store_, options.heartbeat_interval * 3);
   server->ingest_ =
       std::make_unique<IngestWriter>(*server->store_, options.ingest_capacity);
-  server->tracker_ = std::make_unique<CommandTracker>();
+  server->command_log_ = std::make_unique<StoredCommandLog>(*server->store_);
+  server->tracker_ = std::make_unique<CommandTracker>(
+      [] { return absl::Now(); }, server->command_log_.get());
+  // Commands still open when the previous process stopped: their results
+  // are in flight in the agents' outboxes.
+  auto open_commands = server->command_log_->LoadOpen(absl::Now());
+  if (!open_commands.ok()) return open_commands.status();
+  if (!open_commands->empty()) {
+    spdlog::info("{} commands still open from before the restart",
+                 open_commands->size());
+  }
+  server->tracker_->Restore(*std::move(open_commands));
   server->dispatcher_ = std::make_unique<CommandDispatcher>(*server->registry_);
   server->verifications_ = std::make_unique<VerificationStore>(*server->store_);
   server->events_ = std::make_unique<VerificationEvents>();

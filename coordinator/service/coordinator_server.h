@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/tls_credentials.h"
+#include "coordinator/dispatch/stored_command_log.h"
 #include "coordinator/ingest/ingest_writer.h"
 #include "coordinator/service/agent_registry.h"
 #include "coordinator/service/agent_service.h"
@@ -72,6 +73,7 @@ class CoordinatorServer {
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<AgentService> agent_service_;
   std::unique_ptr<VerificationStore> verifications_;
+  std::unique_ptr<StoredCommandLog> command_log_;
   std::unique_ptr<CommandTracker> tracker_;
   std::unique_ptr<CommandDispatcher> dispatcher_;
   std::unique_ptr<VerificationEvents> events_;

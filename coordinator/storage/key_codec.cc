@@ -163,6 +163,10 @@ std::string AgentSequenceKey(absl::string_view agent_id) {
   return KeyWriter(KeyTag::kAgentSequence).String(agent_id).Release();
 }
 
+std::string OpenCommandKey(uint64_t command_id) {
+  return KeyWriter(KeyTag::kOpenCommand).U64(command_id).Release();
+}
+
 absl::StatusOr<ResultKeyFields> DecodeResultKey(absl::string_view key) {
   KeyReader reader(key);
   auto tag = reader.Tag();

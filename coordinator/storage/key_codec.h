@@ -26,6 +26,7 @@ enum class KeyTag : uint8_t {
   kResult = 0x04,
   kReport = 0x05,
   kAgentSequence = 0x06,
+  kOpenCommand = 0x07,
 };
 
 // Probe phases in result keys: DNS results sort before HTTP ones.
@@ -81,6 +82,8 @@ std::string ResultKey(absl::string_view verification_id, uint32_t round,
 std::string ReportKey(absl::string_view verification_id, uint32_t round);
 // Highest durable sequence per agent.
 std::string AgentSequenceKey(absl::string_view agent_id);
+// A command sent and not yet closed (meta family), by its id.
+std::string OpenCommandKey(uint64_t command_id);
 
 // The fields of a result key.
 struct ResultKeyFields {

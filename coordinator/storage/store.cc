@@ -232,6 +232,75 @@ absl::Status Store::DeleteAgent(absl::string_view agent_id) {
       absl::StrCat("delete agent '", agent_id, "'"));
 }
 
+absl::Status Store::PutOpenCommands(
+    const std::vector<OpenCommandRecord>& commands) {
+  rocksdb::WriteBatch batch;
+  for (const OpenCommandRecord& c : commands) {
+    KeyWriter value(KeyTag::kOpenCommand);
+    value.String(c.verification_id)
+        .U32(c.round)
+        .U64(static_cast<uint64_t>(absl::ToUnixMillis(c.accept_until)))
+        .U32(static_cast<uint32_t>(c.agents.size()));
+    for (const std::string& agent : c.agents) value.String(agent);
+    batch.Put(family(Family::kMeta), OpenCommandKey(c.command_id),
+              value.Release());
+  }
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  return FromRocksStatus(db_->Write(write, &batch), "store open commands");
+}
+
+absl::Status Store::DeleteOpenCommands(
+    const std::vector<uint64_t>& command_ids) {
+  rocksdb::WriteBatch batch;
+  for (uint64_t id : command_ids) {
+    batch.Delete(family(Family::kMeta), OpenCommandKey(id));
+  }
+  return FromRocksStatus(db_->Write(rocksdb::WriteOptions(), &batch),
+                         "forget closed commands");
+}
+
+absl::StatusOr<std::vector<Store::OpenCommandRecord>>
+Store::ListOpenCommands() {
+  std::vector<OpenCommandRecord> out;
+  const std::string prefix(1, static_cast<char>(KeyTag::kOpenCommand));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(Family::kMeta)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    KeyReader key(absl::string_view(it->key().data(), it->key().size()));
+    KeyReader value(absl::string_view(it->value().data(), it->value().size()));
+    OpenCommandRecord c;
+    auto tag = key.Tag();
+    auto id = key.U64();
+    auto value_tag = value.Tag();
+    auto verification = value.String();
+    auto round = value.U32();
+    auto until = value.U64();
+    auto count = value.U32();
+    if (!tag.ok() || !id.ok() || !value_tag.ok() || !verification.ok() ||
+        !round.ok() || !until.ok() || !count.ok()) {
+      return absl::DataLossError("a stored open command is corrupt");
+    }
+    c.command_id = *id;
+    c.verification_id = *std::move(verification);
+    c.round = *round;
+    c.accept_until = absl::FromUnixMillis(static_cast<int64_t>(*until));
+    for (uint32_t i = 0; i < *count; ++i) {
+      auto agent = value.String();
+      if (!agent.ok()) {
+        return absl::DataLossError("a stored open command is corrupt");
+      }
+      c.agents.push_back(*std::move(agent));
+    }
+    out.push_back(std::move(c));
+  }
+  if (!it->status().ok()) {
+    return FromRocksStatus(it->status(), "list open commands");
+  }
+  return out;
+}
+
 absl::StatusOr<v1::AgentRecord> Store::GetAgent(absl::string_view agent_id) {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(Family::kAgents),

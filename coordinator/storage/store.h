@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "propwatch/v1/control.pb.h"
 
 namespace propwatch {
@@ -63,6 +64,21 @@ class Store {
   absl::StatusOr<std::vector<v1::AgentRecord>> ListAgents();
   // Durable delete of an agent record (a no-op for an unknown agent).
   absl::Status DeleteAgent(absl::string_view agent_id);
+
+  // Commands sent to agents and not closed yet, so that a restarted
+  // coordinator still accepts the results in flight for them.
+  struct OpenCommandRecord {
+    uint64_t command_id = 0;
+    std::string verification_id;
+    uint32_t round = 0;
+    absl::Time accept_until;
+    std::vector<std::string> agents;
+  };
+  // Durable (one synced batch for all of them).
+  absl::Status PutOpenCommands(const std::vector<OpenCommandRecord>& commands);
+  // Not synced: a record that survives a crash only expires later.
+  absl::Status DeleteOpenCommands(const std::vector<uint64_t>& command_ids);
+  absl::StatusOr<std::vector<OpenCommandRecord>> ListOpenCommands();
 
   // Raw access for the typed layers built on top (ingest, rounds).
   rocksdb::DB& db() { return *db_; }

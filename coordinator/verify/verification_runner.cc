@@ -277,7 +277,8 @@ WaitEnd VerificationRunner::AwaitPhase(uint64_t command_id,
 WaitEnd VerificationRunner::RunPhase(Run& run, const v1::ProbeCommand& command,
                                      const std::vector<std::string>& agents,
                                      absl::Time deadline) {
-  tracker_.Open(command, {agents.begin(), agents.end()});
+  tracker_.Open(command, {agents.begin(), agents.end()},
+                deadline + kPhaseGrace);
   // A Cancel() between the round's start and Open() found nothing open.
   if (Stopped(run)) tracker_.CancelVerification(command.verification_id());
   dispatcher_.Send(agents, command);
@@ -369,17 +370,17 @@ bool VerificationRunner::RunRound(Run& run) {
   const auto targets =
       PlanHttpTargets(spec, participants, dns_results->results);
   const absl::Time http_deadline = absl::Now() + phase;
-  std::vector<uint64_t> http_commands;
+  std::vector<std::pair<v1::ProbeCommand, std::set<std::string>>> http;
   // IPs the target policy refused, with its reason: told to the user in the
   // verification's state, not only in this log.
   std::map<std::string, std::string> refused_by_policy;
   for (const std::string& agent_id : agent_ids) {
     if (Stopped(run)) break;
-    v1::ProbeCommand http;
-    http.set_command_id(dispatcher_.NextCommandId());
-    http.set_verification_id(v.id());
-    http.set_round(round);
-    *http.mutable_deadline() = ToProtoTime(http_deadline);
+    v1::ProbeCommand command;
+    command.set_command_id(dispatcher_.NextCommandId());
+    command.set_verification_id(v.id());
+    command.set_round(round);
+    *command.mutable_deadline() = ToProtoTime(http_deadline);
     for (const auto& [host, per_agent] : targets) {
       auto it = per_agent.find(agent_id);
       if (it == per_agent.end()) continue;
@@ -395,7 +396,7 @@ bool VerificationRunner::RunRound(Run& run) {
           continue;
         }
         for (const std::string& path : spec.paths()) {
-          v1::HttpProbeSpec& probe = *http.add_http();
+          v1::HttpProbeSpec& probe = *command.add_http();
           probe.set_url(Url(spec, host, path));
           probe.set_pinned_ip(ip);
           *probe.mutable_connect_timeout() = ToProtoDuration(phase);
@@ -406,11 +407,16 @@ bool VerificationRunner::RunRound(Run& run) {
         }
       }
     }
-    if (http.http().empty()) continue;
-    tracker_.Open(http, {agent_id});
-    if (Stopped(run)) tracker_.CancelVerification(v.id());
-    dispatcher_.Send({agent_id}, http);
-    http_commands.push_back(http.command_id());
+    if (command.http().empty()) continue;
+    http.emplace_back(std::move(command), std::set<std::string>{agent_id});
+  }
+  // One durable record for the whole phase, then the sends.
+  tracker_.OpenMany(http, http_deadline + kPhaseGrace);
+  if (Stopped(run)) tracker_.CancelVerification(v.id());
+  std::vector<uint64_t> http_commands;
+  for (const auto& [command, agents] : http) {
+    dispatcher_.Send({*agents.begin()}, command);
+    http_commands.push_back(command.command_id());
   }
   for (uint64_t command_id : http_commands) {
     const WaitEnd end = AwaitPhase(command_id, http_deadline);

@@ -1,5 +1,9 @@
 #include "coordinator/storage/store.h"
 
+#include <set>
+#include <string>
+
+#include "coordinator/dispatch/stored_command_log.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
 
@@ -34,6 +38,41 @@ TEST(StoreTest, AgentsSurviveReopen) {
   EXPECT_EQ((*agents)[1].identity().labels().at("tier"), "edge");
   auto missing = (*store)->GetAgent("zz");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(StoreTest, OpenCommandsSurviveReopenAndLoadOnlyUnexpired) {
+  testing::TempDir dir;
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  {
+    auto store = Store::Open(dir.File("db"));
+    ASSERT_TRUE(store.ok()) << store.status();
+    Store::OpenCommandRecord a;
+    a.command_id = 17;
+    a.verification_id = "v0001";
+    a.round = 3;
+    a.accept_until = now + absl::Seconds(30);
+    a.agents = {"eu-1", "us-1"};
+    Store::OpenCommandRecord b = a;
+    b.command_id = 18;
+    b.accept_until = now - absl::Seconds(1);
+    ASSERT_TRUE((*store)->PutOpenCommands({a, b}).ok());
+    ASSERT_TRUE((*store)->DeleteOpenCommands({99}).ok());  // unknown: fine
+  }
+  auto store = Store::Open(dir.File("db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  StoredCommandLog log(**store);
+  auto open = log.LoadOpen(now);
+  ASSERT_TRUE(open.ok()) << open.status();
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].command_id, 17u);
+  EXPECT_EQ((*open)[0].verification_id, "v0001");
+  EXPECT_EQ((*open)[0].round, 3u);
+  EXPECT_EQ((*open)[0].accept_until, now + absl::Seconds(30));
+  EXPECT_EQ((*open)[0].agents, (std::set<std::string>{"eu-1", "us-1"}));
+  // The expired one was deleted while loading.
+  auto left = (*store)->ListOpenCommands();
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->size(), 1u);
 }
 
 TEST(StoreTest, OpensEveryColumnFamily) {

@@ -39,7 +39,7 @@ absl::Time Later() { return absl::Now() + absl::Seconds(30); }
 TEST(CommandTrackerTest,
      AcceptsOnlyAnOpenCommandsOwnAgentsVerificationAndRound) {
   CommandTracker tracker;
-  tracker.Open(Command(7, "v-eu", 3), {"eu-1"});
+  tracker.Open(Command(7, "v-eu", 3), {"eu-1"}, Later());
   EXPECT_TRUE(tracker.Accept("eu-1", Result(7, "v-eu", 3)).ok());
 
   absl::Status other_agent = tracker.Accept("us-1", Result(7, "v-eu", 3));
@@ -57,7 +57,7 @@ TEST(CommandTrackerTest,
 
 TEST(CommandTrackerTest, ResultsAfterTheWaitEndedAreRefused) {
   CommandTracker tracker;
-  tracker.Open(Command(1, "v", 1), {"a"});
+  tracker.Open(Command(1, "v", 1), {"a"}, Later());
   tracker.Done("a", 1);
   CommandWait wait = tracker.Await(1, Later());
   EXPECT_EQ(wait.end, WaitEnd::kAllAnswered);
@@ -68,7 +68,7 @@ TEST(CommandTrackerTest, ResultsAfterTheWaitEndedAreRefused) {
 
 TEST(CommandTrackerTest, DeadlineEndsTheWaitAndNamesWhoDidNotFinish) {
   CommandTracker tracker;
-  tracker.Open(Command(1, "v", 1), {"a", "b"});
+  tracker.Open(Command(1, "v", 1), {"a", "b"}, Later());
   tracker.Done("b", 1);
   CommandWait wait = tracker.Await(1, absl::Now() + absl::Milliseconds(1));
   EXPECT_EQ(wait.end, WaitEnd::kDeadline);
@@ -78,8 +78,8 @@ TEST(CommandTrackerTest, DeadlineEndsTheWaitAndNamesWhoDidNotFinish) {
 
 TEST(CommandTrackerTest, CancellingOneVerificationLeavesTheOthersWaiting) {
   CommandTracker tracker;
-  tracker.Open(Command(1, "v-cancelled", 1), {"a", "b"});
-  tracker.Open(Command(2, "v-running", 1), {"a", "b"});
+  tracker.Open(Command(1, "v-cancelled", 1), {"a", "b"}, Later());
+  tracker.Open(Command(2, "v-running", 1), {"a", "b"}, Later());
   auto cancelled =
       std::async(std::launch::async, [&] { return tracker.Await(1, Later()); });
   auto running =
@@ -108,15 +108,15 @@ TEST(CommandTrackerTest, CancellingOneVerificationLeavesTheOthersWaiting) {
 
 TEST(CommandTrackerTest, CancelBeforeTheWaitStartsEndsItAtOnce) {
   CommandTracker tracker;
-  tracker.Open(Command(1, "v", 1), {"a"});
+  tracker.Open(Command(1, "v", 1), {"a"}, Later());
   tracker.CancelVerification("v");
   EXPECT_EQ(tracker.Await(1, Later()).end, WaitEnd::kCancelled);
 }
 
 TEST(CommandTrackerTest, ShutdownWakesEveryWaiter) {
   CommandTracker tracker;
-  tracker.Open(Command(1, "v1", 1), {"a"});
-  tracker.Open(Command(2, "v2", 1), {"a"});
+  tracker.Open(Command(1, "v1", 1), {"a"}, Later());
+  tracker.Open(Command(2, "v2", 1), {"a"}, Later());
   auto one =
       std::async(std::launch::async, [&] { return tracker.Await(1, Later()); });
   auto two =
@@ -138,9 +138,55 @@ TEST(CommandTrackerTest, AnUnawaitedCommandClosesAtItsAcceptUntil) {
   EXPECT_EQ(tracker.open_count(), 1u);  // 5 expired on the next Open
 }
 
+// Records what the tracker logs.
+class FakeLog : public CommandLog {
+ public:
+  absl::Status Record(const std::vector<OpenCommand>& commands) override {
+    for (const OpenCommand& c : commands) recorded.push_back(c.command_id);
+    return absl::OkStatus();
+  }
+  void Forget(const std::vector<uint64_t>& ids) override {
+    forgotten.insert(forgotten.end(), ids.begin(), ids.end());
+  }
+  std::vector<uint64_t> recorded, forgotten;
+};
+
+TEST(CommandTrackerTest, OpenCommandsAreRecordedAndForgottenWhenClosed) {
+  FakeLog log;
+  CommandTracker tracker([] { return absl::Now(); }, &log);
+  tracker.OpenMany({{Command(1, "v", 1), {"a"}}, {Command(2, "v", 1), {"b"}}},
+                   Later());
+  EXPECT_THAT(log.recorded, ElementsAre(1, 2));
+  EXPECT_THAT(log.forgotten, IsEmpty());
+  tracker.Done("a", 1);
+  EXPECT_EQ(tracker.Await(1, Later()).end, WaitEnd::kAllAnswered);
+  EXPECT_THAT(log.forgotten, ElementsAre(1));
+}
+
+TEST(CommandTrackerTest, RestoredCommandsAcceptTheirResultsUntilTheyExpire) {
+  // A restarted coordinator: the agents replay results of commands the
+  // previous process had open.
+  absl::Time now = absl::FromUnixSeconds(1000);
+  FakeLog log;
+  CommandTracker tracker([&] { return now; }, &log);
+  OpenCommand open;
+  open.command_id = 9;
+  open.verification_id = "v";
+  open.round = 4;
+  open.agents = {"a"};
+  open.accept_until = now + absl::Seconds(10);
+  tracker.Restore({open});
+  EXPECT_TRUE(tracker.Accept("a", Result(9, "v", 4)).ok());
+  EXPECT_FALSE(tracker.Accept("b", Result(9, "v", 4)).ok());
+  now += absl::Seconds(11);
+  EXPECT_FALSE(tracker.Accept("a", Result(9, "v", 4)).ok());
+  tracker.Open(Command(10, "v", 5), {"a"}, now + absl::Seconds(5));
+  EXPECT_THAT(log.forgotten, ElementsAre(9));  // expired on the next Open
+}
+
 TEST(CommandTrackerTest, DoneFromAnAgentNotAskedIsIgnored) {
   CommandTracker tracker;
-  tracker.Open(Command(1, "v", 1), {"a"});
+  tracker.Open(Command(1, "v", 1), {"a"}, Later());
   tracker.Done("intruder", 1);
   CommandWait wait = tracker.Await(1, absl::Now() + absl::Milliseconds(1));
   EXPECT_EQ(wait.end, WaitEnd::kDeadline);
