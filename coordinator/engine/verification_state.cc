@@ -103,6 +103,35 @@ absl::Duration SettlingTime(const v1::RoundReport& first) {
 
 }  // namespace
 
+std::vector<bool> StillConverging(const std::vector<v1::RoundReport>& recent) {
+  std::vector<bool> converging(recent.size(), false);
+  // (resolver, regions, ip) -> when the stale answer first seen should have
+  // left the cache: that round's start plus the TTL it had left then.
+  std::map<std::string, absl::Time> expires;
+  for (size_t i = 0; i < recent.size(); ++i) {
+    const v1::RoundReport& report = recent[i];
+    const absl::Time started = FromProtoTime(report.started_at());
+    bool any_failing = false;
+    bool all_stale_within_ttl = true;
+    for (const v1::Diagnosis& d : report.diagnoses()) {
+      if (!IsFailing(d)) continue;
+      any_failing = true;
+      if (d.kind() != v1::DIAGNOSIS_KIND_STALE_RESOLVER) {
+        all_stale_within_ttl = false;
+        continue;
+      }
+      const std::string key = FailureKey(d);
+      auto [it, first] = expires.try_emplace(
+          key, started + absl::Seconds(d.ttl_left_seconds()));
+      (void)first;
+      if (started >= it->second) all_stale_within_ttl = false;
+    }
+    converging[i] = report.verdict() == v1::VERDICT_FAIL && any_failing &&
+                    all_stale_within_ttl;
+  }
+  return converging;
+}
+
 uint32_t FailAfterRounds(const v1::Schedule& schedule) {
   return schedule.has_fail_after_rounds() ? schedule.fail_after_rounds()
                                           : kDefaultFailAfterRounds;
@@ -130,9 +159,11 @@ std::optional<std::string> EarlyAnswer(
   for (const v1::Diagnosis& d : last.diagnoses()) {
     if (IsFailing(d)) shared.emplace(FailureKey(d), &d);
   }
+  const std::vector<bool> converging = StillConverging(recent);
   for (size_t i = 0; i < needed; ++i) {
     const v1::RoundReport& report = recent[recent.size() - 1 - i];
     if (report.verdict() != v1::VERDICT_FAIL ||
+        converging[recent.size() - 1 - i] ||
         FromProtoTime(report.started_at()) < settled_at) {
       return std::nullopt;
     }
@@ -216,9 +247,17 @@ v1::Verification AdvanceVerification(const v1::Verification& verification,
 
   const absl::Duration deadline = Deadline(next.schedule());
   if (now >= created_at + deadline) {
+    const std::vector<bool> converging = StillConverging(recent);
     const v1::RoundReport* decisive = nullptr;
+    const v1::RoundReport* caches_pending = nullptr;
     for (size_t i = 0; i < recent.size() && i < stable_rounds; ++i) {
-      const v1::RoundReport& report = recent[recent.size() - 1 - i];
+      const size_t at = recent.size() - 1 - i;
+      const v1::RoundReport& report = recent[at];
+      if (converging[at]) {
+        // Stale caches within the TTL they had: not yet a failure.
+        if (caches_pending == nullptr) caches_pending = &report;
+        continue;
+      }
       if (report.verdict() == v1::VERDICT_PASS ||
           report.verdict() == v1::VERDICT_FAIL) {
         decisive = &report;
@@ -238,6 +277,13 @@ v1::Verification AdvanceVerification(const v1::Verification& verification,
       next.set_state_reason(
           absl::StrCat(passed, " while still converging: ", passing_run, " of ",
                        stable_rounds, " stable rounds."));
+    } else if (caches_pending != nullptr) {
+      next.set_state(v1::VERIFICATION_STATE_INCONCLUSIVE);
+      next.set_state_reason(absl::StrCat(
+          passed,
+          " while resolvers were still within the TTL of their old "
+          "answer (still converging, not yet a failure): ",
+          Explanation(*caches_pending), "."));
     } else {
       next.set_state(v1::VERIFICATION_STATE_INCONCLUSIVE);
       next.set_state_reason(

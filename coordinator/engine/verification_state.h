@@ -30,6 +30,14 @@ uint32_t FailAfterRounds(const v1::Schedule& schedule);
 //   1's longest TTL (its DNS views' min_ttl and its diagnoses'
 //   ttl_left_seconds) had run out since round 1 started, and share a
 //   failing diagnosis (same kind, IP, regions, paths, resolver and agent).
+// For each report: true when it FAILED only because of STALE_RESOLVER
+// diagnoses whose resolver is still within the TTL its stale answer had
+// when first seen (the round that first reported it, started_at plus its
+// ttl_left_seconds): a cache that has not had time to let go is still
+// converging, not failing. Once that moment has passed, the same stale
+// answer is a failure.
+std::vector<bool> StillConverging(const std::vector<v1::RoundReport>& recent);
+
 std::optional<std::string> EarlyAnswer(
     const v1::Schedule& schedule, const std::vector<v1::RoundReport>& recent);
 absl::Duration Deadline(const v1::Schedule& schedule);
@@ -67,6 +75,10 @@ absl::Duration Deadline(const v1::Schedule& schedule);
 //             CLI exit code 2: the latest evidence is good but not yet K
 //             rounds of it);
 //     none (no reports, or all INCONCLUSIVE: no quorum) -> INCONCLUSIVE.
+//   A FAIL report that StillConverging() marks is skipped like an
+//   INCONCLUSIVE one; when only such reports are found the verification is
+//   INCONCLUSIVE ("resolvers were still within the TTL of their old
+//   answer").
 // - finished_at = now when the state turns terminal.
 // - state_reason: one sentence; while RUNNING it tells the progress
 //   ("Round 3 passed; 1 of 2 stable rounds so far.").

@@ -1,6 +1,7 @@
 // AdvanceVerification: convergence, time to consistency, deadline outcomes.
 #include "coordinator/engine/verification_state.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -353,6 +354,49 @@ TEST(AdvanceVerificationTest, AuthoritativeNxdomainEndsDivergedAtOnce) {
   EXPECT_THAT(v.state_reason(),
               HasSubstr("Round 1: The authoritative servers answer NXDOMAIN "
                         "for nope.example.test"));
+}
+
+// Rounds 1..n failing only with a stale resolver whose answer had `ttl`
+// seconds left when round 1 (starting at +10 s) first saw it, counting down.
+std::vector<v1::RoundReport> StaleRounds(size_t n, uint32_t ttl) {
+  std::vector<v1::RoundReport> reports;
+  for (size_t i = 0; i < n; ++i) {
+    reports.push_back(Report(i + 1, F, EndOfRound(i + 1)));
+    v1::Diagnosis* d = reports.back().add_diagnoses();
+    d->set_kind(v1::DIAGNOSIS_KIND_STALE_RESOLVER);
+    d->set_resolver("10.0.0.2:53");
+    d->add_regions("us-east");
+    const int64_t left =
+        static_cast<int64_t>(ttl) - 10 * static_cast<int64_t>(i);
+    d->set_ttl_left_seconds(static_cast<uint32_t>(std::max<int64_t>(0, left)));
+    d->set_summary("Resolver 10.0.0.2:53 (system, us-east) still answers");
+  }
+  return reports;
+}
+
+TEST(AdvanceVerificationTest, StaleCacheWithinItsTtlIsStillConverging) {
+  // Round 1 saw 100 s left: until +110 s the cache may hold the old answer.
+  EXPECT_EQ(StillConverging(StaleRounds(3, 100)),
+            (std::vector<bool>{true, true, true}));
+  v1::Verification v =
+      AdvanceVerification(Running(), StaleRounds(3, 100), kCreatedAt + kLate);
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_INCONCLUSIVE);
+  EXPECT_THAT(v.state_reason(),
+              HasSubstr("still within the TTL of their old answer"));
+}
+
+TEST(AdvanceVerificationTest, StaleCachePastItsTtlIsAFailure) {
+  // 5 s left at +10 s: by round 2 (+20 s) the cache should have let go.
+  std::vector<v1::RoundReport> reports = StaleRounds(3, 5);
+  for (v1::RoundReport& r : reports) {
+    r.mutable_diagnoses(0)->set_ttl_left_seconds(60);  // a reset TTL: broken
+  }
+  reports[0].mutable_diagnoses(0)->set_ttl_left_seconds(5);
+  EXPECT_EQ(StillConverging(reports), (std::vector<bool>{true, false, false}));
+  v1::Verification v =
+      AdvanceVerification(Running(), reports, kCreatedAt + kLate);
+  EXPECT_EQ(v.state(), v1::VERIFICATION_STATE_DIVERGED);
+  EXPECT_THAT(v.state_reason(), HasSubstr("round 3 failed: Resolver"));
 }
 
 TEST(AdvanceVerificationTest, UnspecifiedStateIsReadAsRunning) {
