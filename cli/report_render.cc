@@ -198,6 +198,7 @@ void AppendDiagnoses(const v1::RoundReport& round, std::string& out,
     if (!facts.empty()) {
       absl::StrAppend(&out, "    ", absl::StrJoin(facts, "; "), "\n");
     }
+    if (!d.hint().empty()) absl::StrAppend(&out, "    hint: ", d.hint(), "\n");
     if (!d.evidence().empty()) {
       std::vector<std::string> shown;
       for (int i = 0; i < d.evidence_size() && i < options.max_evidence; ++i) {

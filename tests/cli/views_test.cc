@@ -246,5 +246,32 @@ TEST(ReportRenderTest, WholeReport) {
   EXPECT_THAT(RenderReport(report, options), HasSubstr("Round 1: pass"));
 }
 
+TEST(ReportRenderTest, DiagnosisHintAndTriStateAuthority) {
+  v1::Report report;
+  report.mutable_verification()->set_id("v-0002");
+  v1::RoundReport& round = *report.add_rounds();
+  round.set_round(1);
+  v1::Diagnosis& d = *round.add_diagnoses();
+  d.set_kind(v1::DIAGNOSIS_KIND_IP_UNREACHABLE);
+  d.set_summary("IP 127.0.0.4 refuses for www from every region");
+  d.set_hint("Nothing listens on 127.0.0.4 at that port.");
+  for (auto [agreement, word] :
+       std::vector<std::pair<v1::AuthorityAgreement, std::string>>{
+           {v1::AUTHORITY_AGREEMENT_NOT_ASKED, "not asked"},
+           {v1::AUTHORITY_AGREEMENT_DISAGREES, "no"}}) {
+    round.clear_dns();
+    v1::DnsView& view = *round.add_dns();
+    view.set_region("eu");
+    view.set_resolver_kind("system");
+    view.set_hostname("www");
+    view.add_addresses("127.0.0.4");
+    view.set_authority(agreement);
+    const std::string out = RenderReport(report, ReportRenderOptions());
+    EXPECT_THAT(out, HasSubstr("    hint: Nothing listens on 127.0.0.4 at "
+                               "that port.\n"));
+    EXPECT_THAT(out, HasSubstr("127.0.0.4  0s       " + word + "\n")) << out;
+  }
+}
+
 }  // namespace
 }  // namespace propwatch
