@@ -81,14 +81,6 @@ std::vector<uint32_t> ProbesOf(
   return out;
 }
 
-std::vector<uint32_t> ResultIndices(const HttpRound& http,
-                                    const std::vector<uint32_t>& probes) {
-  std::vector<uint32_t> out;
-  out.reserve(probes.size());
-  for (uint32_t p : probes) out.push_back(http.probes[p].result_index);
-  return out;
-}
-
 std::vector<std::string> Keys(
     const std::map<std::string, std::vector<uint32_t>>& by_region) {
   std::vector<std::string> out;

@@ -120,14 +120,6 @@ std::vector<uint32_t> Statuses(const HttpRound& round,
   return {statuses.begin(), statuses.end()};
 }
 
-std::vector<uint32_t> ResultIndices(const HttpRound& round,
-                                    const std::vector<uint32_t>& probe_ids) {
-  std::vector<uint32_t> indices;
-  indices.reserve(probe_ids.size());
-  for (uint32_t p : probe_ids) indices.push_back(round.probes[p].result_index);
-  return indices;
-}
-
 // The cells of one (hostname, ip) from one region.
 struct RegionCells {
   int counted = 0;  // cells with a status that counts

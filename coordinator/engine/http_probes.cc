@@ -306,4 +306,12 @@ HttpRound ClassifyHttpProbes(const RoundInput& input,
   return round;
 }
 
+std::vector<uint32_t> ResultIndices(const HttpRound& round,
+                                    const std::vector<uint32_t>& probe_ids) {
+  std::vector<uint32_t> indices;
+  indices.reserve(probe_ids.size());
+  for (uint32_t p : probe_ids) indices.push_back(round.probes[p].result_index);
+  return indices;
+}
+
 }  // namespace propwatch

@@ -110,6 +110,11 @@ bool HasHttpExpectation(const v1::VerificationSpec& spec);
 HttpRound ClassifyHttpProbes(const RoundInput& input,
                              const v1::VerificationSpec& spec);
 
+// The RoundInput::results indices of `probe_ids` (into round.probes), in
+// order: what a diagnosis cites as evidence.
+std::vector<uint32_t> ResultIndices(const HttpRound& round,
+                                    const std::vector<uint32_t>& probe_ids);
+
 }  // namespace propwatch
 
 #endif  // PROPWATCH_COORDINATOR_ENGINE_HTTP_PROBES_H_

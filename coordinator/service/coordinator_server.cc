@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/describe_process.h"
 #include "common/host_port.h"
 #include "common/token_file.h"
 #include "common/unique_fd.h"
@@ -123,21 +124,6 @@ class GrpcLog {
   bool holding_ = false;
   std::vector<std::string> held_;
 };
-
-// "another coordinator (pid 12)", "another process (pid 12, nginx)", or
-// "another process" when `pid` is unknown (0).
-std::string DescribeProcess(pid_t pid) {
-  if (pid <= 0) return "another process";
-  std::ifstream in(absl::StrCat("/proc/", pid, "/comm"));
-  std::string name;
-  std::getline(in, name);
-  // The kernel keeps 15 characters of the name: "propwatch-coord".
-  if (absl::StartsWith(name, "propwatch-coord")) {
-    return absl::StrCat("another coordinator (pid ", pid, ")");
-  }
-  if (name.empty()) return absl::StrCat("another process (pid ", pid, ")");
-  return absl::StrCat("another process (pid ", pid, ", ", name, ")");
-}
 
 // The pid of a process with a TCP socket listening on `port` (any address),
 // or 0 when none is visible: the socket's inode from /proc/net/tcp{,6}, then

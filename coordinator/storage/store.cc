@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/describe_process.h"
 #include "common/unique_fd.h"
 #include "coordinator/storage/key_codec.h"
 #include "coordinator/storage/rocksdb_status.h"
@@ -34,21 +35,6 @@ void TuneForResults(rocksdb::ColumnFamilyOptions& cf) {
   cf.level0_file_num_compaction_trigger = 4;
   cf.target_file_size_base = 16 << 20;
   cf.max_bytes_for_level_base = 64 << 20;
-}
-
-// "another coordinator (pid 12)", "another process (pid 12, nginx)", or
-// "another process" when `pid` is unknown (0).
-std::string DescribeProcess(pid_t pid) {
-  if (pid <= 0) return "another process";
-  std::ifstream in(absl::StrCat("/proc/", pid, "/comm"));
-  std::string name;
-  std::getline(in, name);
-  // The kernel keeps 15 characters of the name: "propwatch-coord".
-  if (absl::StartsWith(name, "propwatch-coord")) {
-    return absl::StrCat("another coordinator (pid ", pid, ")");
-  }
-  if (name.empty()) return absl::StrCat("another process (pid ", pid, ")");
-  return absl::StrCat("another process (pid ", pid, ", ", name, ")");
 }
 
 // The first existing component of `path` that is not a directory, or "".
