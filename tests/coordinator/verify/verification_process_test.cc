@@ -1,14 +1,18 @@
 // Verifications end to end: a real coordinator, real agents in three
 // regions, a real knotd and a real nginx on loopback. One of the name's two
 // edges serves stale content (404) until the test fixes it mid-run.
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <fstream>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "common/time_convert.h"
+#include "common/unique_fd.h"
 #include "coordinator/engine/engine.h"
 #include "coordinator/storage/verification_store.h"
 #include "coordinator/verify/report_recompute.h"
@@ -361,6 +365,60 @@ TEST_F(VerificationProcessTest, RegionWhoseAgentDiesMidRunIsNoQuorum) {
   const v1::RoundReport last = LastRound(created.id());
   EXPECT_EQ(last.verdict(), v1::VERDICT_INCONCLUSIVE);
   EXPECT_THAT(last.agents_by_region(), ::testing::Not(::testing::IsEmpty()));
+}
+
+TEST_F(VerificationProcessTest, CancellingStopsTheAgentsProbesAtOnce) {
+  // An edge that accepts connections and never answers: every HTTP probe
+  // would hang until its 10 s timeout unless the agent is told to stop.
+  UniqueFd silent(socket(AF_INET, SOCK_STREAM, 0));
+  ASSERT_TRUE(silent.valid());
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(0x7f000004);  // 127.0.0.4
+  ASSERT_EQ(
+      bind(silent.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(silent.get(), 64), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(silent.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+
+  v1::CreateVerificationRequest request;
+  v1::VerificationSpec& spec = *request.mutable_spec();
+  spec.add_hostnames("www.example.test");
+  spec.add_record_types(v1::RECORD_TYPE_A);
+  spec.set_scheme("http");
+  spec.set_port(ntohs(addr.sin_port));
+  spec.add_paths("/signin");
+  spec.set_pin_mode(v1::PIN_MODE_EXPLICIT);
+  spec.add_explicit_ips("127.0.0.4");
+  *request.mutable_schedule()->mutable_round_interval() =
+      ToProtoDuration(absl::Seconds(20));
+  *request.mutable_schedule()->mutable_phase_timeout() =
+      ToProtoDuration(absl::Seconds(10));
+  grpc::ClientContext create;
+  v1::Verification v;
+  ASSERT_TRUE(control_->CreateVerification(&create, request, &v).ok());
+  // The HTTP phase is under way once the agents connected to the edge.
+  absl::SleepFor(absl::Seconds(2));
+  grpc::ClientContext cancel;
+  v1::CancelVerificationRequest cancel_request;
+  cancel_request.set_id(v.id());
+  cancel_request.set_reason("test");
+  v1::Verification cancelled;
+  ASSERT_TRUE(
+      control_->CancelVerification(&cancel, cancel_request, &cancelled).ok());
+  const absl::Time at = absl::Now();
+  // Each agent is told, stops its probes, and the probes' CANCELLED results
+  // come back (refused: their command is closed) long before 10 s.
+  for (const char* agent : {"edge-eu", "edge-us", "edge-ap"}) {
+    EXPECT_TRUE(WaitFor([&] { return Agent(agent).refused_results() > 0; },
+                        absl::Seconds(4)))
+        << agent << "\n"
+        << coordinator_->process().Stderr();
+  }
+  EXPECT_LT(absl::Now() - at, absl::Seconds(5));
+  for (auto& agent : agents_) {
+    EXPECT_THAT(agent->Stderr(), HasSubstr("coordinator cancels command"));
+  }
 }
 
 TEST_F(VerificationProcessTest, ForgottenAgentsRegionIsNoLongerExpected) {
