@@ -132,6 +132,12 @@ TEST_F(LinkAuthTest, TokenOfAnotherAgentIsRefused) {
   EXPECT_THAT(imposter->Stderr(),
               HasSubstr("this token belongs to agent 'eu-1', not to 'us-1'"));
   EXPECT_THAT(coordinator.process().Stderr(), HasSubstr("refused hello"));
+  // Refusals are logged on both sides; no token ever is.
+  for (const std::string& log :
+       {imposter->Stderr(), coordinator.process().Stderr()}) {
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("0123456789abcdef0123")));
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("fedcba9876543210fedc")));
+  }
 
   auto honest = StartAgentProcess(coordinator.address(), "eu-1", "eu",
                                   dir_.File("honest"), agent_flags);
@@ -161,6 +167,11 @@ TEST_F(LinkAuthTest, TokenBoundToARegionCannotClaimAnother) {
   ASSERT_TRUE(RefusedAndExited(*elsewhere)) << elsewhere->Stderr();
   EXPECT_THAT(elsewhere->Stderr(),
               HasSubstr("agent 'eu-1' may claim region eu, eu-central"));
+  // Refusals are logged on both sides; the token never is.
+  EXPECT_THAT(elsewhere->Stderr(),
+              ::testing::Not(HasSubstr("0123456789abcdef0123456789abcdef")));
+  EXPECT_THAT(coordinator.process().Stderr(),
+              ::testing::Not(HasSubstr("0123456789abcdef0123456789abcdef")));
 
   auto honest = StartAgentProcess(coordinator.address(), "eu-1", "eu",
                                   dir_.File("honest"), agent_flags);
