@@ -80,6 +80,11 @@ int main(int argc, char** argv) {
                  "(0 keeps everything)")
       ->check(CLI::Range(0, 3650))
       ->capture_default_str();
+  app.add_option("--max-message-bytes", options.max_message_bytes,
+                 "largest message an agent or client may send; a larger one "
+                 "ends its stream with RESOURCE_EXHAUSTED")
+      ->check(CLI::Range(size_t{16} << 10, size_t{64} << 20))
+      ->capture_default_str();
   std::string expected_region_window = "24h";
   app.add_option("--expected-region-window", expected_region_window,
                  "a verification without --regions expects every region of "

@@ -306,6 +306,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   // would then listen too, and the kernel would split agents and control
   // calls between two databases. Off, the second one fails to bind.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // A larger message ends its stream with RESOURCE_EXHAUSTED before it is
+  // parsed (an agent's batch of 50 results is about 40 KB).
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.AddListeningPort(FormatHostPort(*listen), *credentials,
                            &server->port_);
   builder.RegisterService(server->agent_service_.get());

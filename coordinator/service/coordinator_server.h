@@ -52,6 +52,9 @@ struct CoordinatorOptions {
   // A verification without selector.regions expects every region of an
   // agent that matches its selector and was connected within this window.
   absl::Duration expected_region_window = absl::Hours(24);
+  // Largest message a client may send (agents' result batches, control
+  // calls).
+  size_t max_message_bytes = 4 << 20;
 };
 
 class CoordinatorServer {

@@ -38,5 +38,41 @@ TEST(HostileAgentTest, AStreamThatSendsNoHelloIsClosedAfterTenSeconds) {
               HasSubstr("an agent stream sent no Hello within 10s"));
 }
 
+TEST(HostileAgentTest, AnOversizedBatchEndsItsStream) {
+  CoordinatorProcess coordinator({"--max-message-bytes", "65536"});
+  auto channel = grpc::CreateChannel(coordinator.address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::AgentService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(20));
+  auto stream = stub->Connect(&context);
+  v1::AgentMessage hello;
+  hello.mutable_hello()->mutable_identity()->set_agent_id("bloat");
+  hello.mutable_hello()->mutable_identity()->set_region("eu");
+  ASSERT_TRUE(stream->Write(hello));
+  v1::CoordinatorMessage welcome;
+  ASSERT_TRUE(stream->Read(&welcome));
+  v1::AgentMessage batch;
+  v1::ProbeResult& r = *batch.mutable_results()->add_results();
+  r.set_sequence(1);
+  r.mutable_http()->set_error_message(std::string(100 << 10, 'x'));
+  stream->Write(batch);  // may or may not report the failure itself
+  v1::CoordinatorMessage message;
+  while (stream->Read(&message)) {
+  }
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << status.error_message();
+  // The coordinator is fine and serves the next stream.
+  grpc::ClientContext again;
+  again.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+  auto next = stub->Connect(&again);
+  ASSERT_TRUE(next->Write(hello));
+  EXPECT_TRUE(next->Read(&welcome));
+  again.TryCancel();
+}
+
 }  // namespace
 }  // namespace propwatch::testing
