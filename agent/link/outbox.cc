@@ -20,6 +20,12 @@ absl::StatusOr<std::unique_ptr<Outbox>> Outbox::Open(size_t capacity,
   outbox->pending_ = std::move(state.pending);
   outbox->last_sequence_ = state.last_sequence;
   outbox->dropped_ = state.dropped;
+  if (state.corrupt > 0) {
+    spdlog::error(
+        "outbox journal {}: {} damaged records failed their checksum and were "
+        "not replayed; damaged results are counted as dropped",
+        path, state.corrupt);
+  }
   // A smaller capacity than last run: the excess is dropped, and counted.
   while (outbox->pending_.size() > outbox->capacity_) {
     outbox->pending_.erase(outbox->pending_.begin());

@@ -11,14 +11,22 @@
 
 #include "absl/base/internal/endian.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace propwatch {
 namespace {
 
-constexpr char kResult = 'R';
-constexpr char kAcks = 'K';
-constexpr char kCounters = 'C';
-constexpr size_t kHeader = 5;
+// Records carry a CRC-32 of their kind and payload. The upper-case kinds
+// are the unchecked records of journals written before checksums; they are
+// still read, and the rewrite at Open() turns them into checked ones.
+constexpr char kResult = 'r';
+constexpr char kAcks = 'k';
+constexpr char kCounters = 'c';
+constexpr char kOldResult = 'R';
+constexpr char kOldAcks = 'K';
+constexpr char kOldCounters = 'C';
+constexpr size_t kOldHeader = 5;  // kind, u32 length
+constexpr size_t kHeader = 9;     // kind, u32 length, u32 crc
 // A record larger than this is corruption, not data.
 constexpr uint32_t kMaxRecord = 64 << 20;
 
@@ -48,25 +56,72 @@ absl::Status WriteAll(int fd, const std::string& data,
   return absl::OkStatus();
 }
 
+// CRC-32 (IEEE 802.3, reflected), table-driven.
+uint32_t Crc32(uint32_t crc, const char* data, size_t size) {
+  static const auto* const kTable = [] {
+    auto* table = new uint32_t[256];
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return table;
+  }();
+  crc = ~crc;
+  for (size_t i = 0; i < size; ++i) {
+    crc = kTable[(crc ^ static_cast<uint8_t>(data[i])) & 0xff] ^ (crc >> 8);
+  }
+  return ~crc;
+}
+
+uint32_t RecordCrc(char kind, absl::string_view payload) {
+  return Crc32(Crc32(0, &kind, 1), payload.data(), payload.size());
+}
+
 std::string Record(char kind, const std::string& payload) {
   std::string out(kHeader, '\0');
   out[0] = kind;
   absl::little_endian::Store32(&out[1], static_cast<uint32_t>(payload.size()));
+  absl::little_endian::Store32(&out[5], RecordCrc(kind, payload));
   out += payload;
   return out;
 }
 
 void Replay(const std::string& data, OutboxState& state) {
+  uint64_t corrupt_results = 0;
   size_t at = 0;
-  while (data.size() - at >= kHeader) {
-    const char kind = data[at];
+  while (data.size() - at >= kOldHeader) {
+    char kind = data[at];
+    const bool checked = kind == kResult || kind == kAcks || kind == kCounters;
+    const size_t header = checked ? kHeader : kOldHeader;
+    if (data.size() - at < header) break;  // torn header
     const uint32_t length = absl::little_endian::Load32(&data[at + 1]);
-    if (length > kMaxRecord || data.size() - at - kHeader < length) break;
-    const std::string payload = data.substr(at + kHeader, length);
-    at += kHeader + length;
+    if (length > kMaxRecord || data.size() - at - header < length) break;
+    const absl::string_view payload(&data[at + header], length);
+    const size_t record_at = at;
+    at += header + length;
+    if (checked) {
+      if (absl::little_endian::Load32(&data[record_at + 5]) !=
+          RecordCrc(kind, payload)) {
+        // A damaged record is never replayed. Its length was intact (the
+        // next record follows it), so only this one is lost: a result is
+        // counted as dropped, acks and counters are taken as not written.
+        ++state.corrupt;
+        if (kind == kResult) ++corrupt_results;
+        continue;
+      }
+    } else {
+      kind = kind == kOldResult     ? kResult
+             : kind == kOldAcks     ? kAcks
+             : kind == kOldCounters ? kCounters
+                                    : '\0';
+    }
     if (kind == kResult) {
       v1::ProbeResult result;
-      if (!result.ParseFromString(payload)) break;
+      if (!result.ParseFromArray(payload.data(),
+                                 static_cast<int>(payload.size()))) {
+        break;
+      }
       state.last_sequence = std::max(state.last_sequence, result.sequence());
       state.pending[result.sequence()] = std::move(result);
     } else if (kind == kAcks && length % 8 == 0) {
@@ -82,6 +137,8 @@ void Replay(const std::string& data, OutboxState& state) {
       break;  // unknown or torn: everything after it is unreadable
     }
   }
+  // Added once, after the counters records (which hold running maxima).
+  state.dropped += corrupt_results;
 }
 
 }  // namespace

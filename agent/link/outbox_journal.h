@@ -1,8 +1,12 @@
 // The outbox's append-only file: result, ack and counter records, replayed
 // at start and compacted when mostly dead.
 //
-// Record: [u8 kind][u32 little-endian length][payload]. A torn last record
-// (a crash mid-write) is ignored on replay.
+// Record: [u8 kind][u32 little-endian length][u32 CRC-32 of kind and
+// payload][payload]. A torn last record (a crash mid-write) is ignored on
+// replay; a record whose checksum does not match is never replayed (a result
+// is counted as dropped) and replay goes on with the next one. Journals
+// written before checksums ([kind][length][payload], upper-case kinds) are
+// still read and rewritten with checksums.
 //
 // Threading: not thread-safe; the Outbox serializes access.
 #ifndef PROPWATCH_AGENT_LINK_OUTBOX_JOURNAL_H_
@@ -25,6 +29,8 @@ struct OutboxState {
   std::map<uint64_t, v1::ProbeResult> pending;
   uint64_t last_sequence = 0;
   uint64_t dropped = 0;
+  // Records skipped on replay because their checksum did not match.
+  uint64_t corrupt = 0;
 };
 
 class OutboxJournal {

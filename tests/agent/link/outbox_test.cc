@@ -112,6 +112,63 @@ TEST(OutboxTest, TornLastRecordIsIgnored) {
             (std::vector<uint64_t>{1, 2}));
 }
 
+// Replaces the first occurrence of `from` in the file at `path`.
+void Damage(const std::string& path, const std::string& from,
+            const std::string& to) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  const size_t at = data.find(from);
+  ASSERT_NE(at, std::string::npos);
+  data.replace(at, from.size(), to);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
+}
+
+TEST(OutboxTest, ADamagedRecordIsDroppedAndCountedNeverReplayed) {
+  // One flipped byte in a result's payload used to be replayed as a real
+  // result; one in a length field lost every record after it unseen.
+  testing::TempDir dir;
+  const std::string path = dir.File("outbox.journal");
+  {
+    auto outbox = Outbox::Open(10, path);
+    ASSERT_TRUE(outbox.ok());
+    (*outbox)->Add(Result("first.example"));
+    (*outbox)->Add(Result("second.example"));
+    (*outbox)->Add(Result("third.example"));
+  }
+  Damage(path, "second.example", "secoNd.example");
+  auto reopened = Outbox::Open(10, path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(Sequences((*reopened)->TakeUnsent(10)),
+            (std::vector<uint64_t>{1, 3}));
+  EXPECT_EQ((*reopened)->stats().dropped, 1u);
+  EXPECT_EQ((*reopened)->stats().last_sequence, 3u);
+  reopened->reset();
+  // The rewrite at open left a clean journal: nothing is counted twice.
+  auto again = Outbox::Open(10, path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->stats().dropped, 1u);
+  EXPECT_EQ(Sequences((*again)->TakeUnsent(10)), (std::vector<uint64_t>{1, 3}));
+}
+
+TEST(OutboxTest, AJournalWithoutChecksumsIsStillRead) {
+  // The format before checksums: [kind][u32 length][payload].
+  testing::TempDir dir;
+  const std::string path = dir.File("outbox.journal");
+  v1::ProbeResult r = Result("old.example");
+  r.set_sequence(7);
+  const std::string payload = r.SerializeAsString();
+  std::string record = "R";
+  const uint32_t n = static_cast<uint32_t>(payload.size());
+  record.append(reinterpret_cast<const char*>(&n), 4);  // little-endian here
+  record += payload;
+  std::ofstream(path, std::ios::binary) << record;
+  auto outbox = Outbox::Open(10, path);
+  ASSERT_TRUE(outbox.ok()) << outbox.status();
+  EXPECT_EQ(Sequences((*outbox)->TakeUnsent(10)), (std::vector<uint64_t>{7}));
+  EXPECT_EQ((*outbox)->Add(Result("x")), 8u);
+}
+
 TEST(OutboxTest, JournalIsCompactedSoItStaysBounded) {
   testing::TempDir dir;
   const std::string path = dir.File("outbox.journal");
