@@ -1,9 +1,15 @@
 #include "coordinator/storage/store.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 
 #include "coordinator/dispatch/stored_command_log.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
 
@@ -73,6 +79,49 @@ TEST(StoreTest, OpenCommandsSurviveReopenAndLoadOnlyUnexpired) {
   auto left = (*store)->ListOpenCommands();
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(left->size(), 1u);
+}
+
+TEST(StoreTest, DamageInTheMiddleOfTheWalRefusesTheOpen) {
+  // RocksDB's default recovery replays the WAL up to the damage and drops
+  // everything after it, acked or not, without a word. The store must
+  // refuse instead and say what to do.
+  testing::TempDir dir;
+  const std::string db = dir.File("db");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // A coordinator killed -9: its writes are only in the WAL.
+    auto store = Store::Open(db);
+    if (!store.ok()) _exit(2);
+    for (int i = 0; i < 200; ++i) {
+      if (!(*store)->PutAgent(Agent("agent-" + std::to_string(i), "eu")).ok()) {
+        _exit(3);
+      }
+    }
+    _exit(0);  // no destructor, no flush
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::string wal;
+  for (const auto& entry : std::filesystem::directory_iterator(db)) {
+    if (entry.path().extension() == ".log" &&
+        std::filesystem::file_size(entry.path()) > 4096) {
+      wal = entry.path();
+    }
+  }
+  ASSERT_FALSE(wal.empty());
+  {
+    std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(wal) / 2));
+    f.write("\xde\xad\xbe\xef\xde\xad\xbe\xef", 8);
+  }
+  auto store = Store::Open(db);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss)
+      << store.status();
+  EXPECT_THAT(std::string(store.status().message()),
+              ::testing::HasSubstr("--repair"));
 }
 
 TEST(StoreTest, OpensEveryColumnFamily) {
