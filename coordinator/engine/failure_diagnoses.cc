@@ -69,7 +69,6 @@ struct IpFailures {
   std::string ip;
   std::set<std::string> pass_regions;                    // a PASS or MIXED cell
   std::map<std::string, std::vector<uint32_t>> failing;  // region -> probes
-  std::vector<uint32_t> cells;                           // FAIL cells
 };
 
 std::vector<uint32_t> ProbesOf(
@@ -357,7 +356,6 @@ std::vector<v1::Diagnosis> DiagnoseFailures(
       ip.pass_regions.insert(cell.region);
     }
     if (cell.status != v1::CELL_STATUS_FAIL) continue;
-    ip.cells.push_back(c);
     for (uint32_t p : cell.probes) {
       const HttpProbe& probe = http.probes[p];
       if (probe.outcome != ProbeOutcome::kFail || probe.blamed_on_agent) {

@@ -121,10 +121,12 @@ std::vector<bool> StillConverging(const std::vector<v1::RoundReport>& recent) {
         continue;
       }
       const std::string key = FailureKey(d);
-      auto [it, first] = expires.try_emplace(
-          key, started + absl::Seconds(d.ttl_left_seconds()));
-      (void)first;
-      if (started >= it->second) all_stale_within_ttl = false;
+      // The first round that reported it fixes when it should be gone.
+      const absl::Time expiry =
+          expires
+              .try_emplace(key, started + absl::Seconds(d.ttl_left_seconds()))
+              .first->second;
+      if (started >= expiry) all_stale_within_ttl = false;
     }
     converging[i] = report.verdict() == v1::VERDICT_FAIL && any_failing &&
                     all_stale_within_ttl;
